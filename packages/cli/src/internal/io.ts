@@ -1,0 +1,28 @@
+/** Where a command writes; tests pass their own sinks. */
+export interface Io {
+  out(line: string): void;
+  err(line: string): void;
+  /** true when progress may be redrawn in place (a terminal, not CI). */
+  readonly tty: boolean;
+}
+
+export function processIo(): Io {
+  return {
+    out: (line) => void process.stdout.write(line + '\n'),
+    err: (line) => void process.stderr.write(line + '\n'),
+    tty: Boolean(process.stderr.isTTY) && !process.env.CI,
+  };
+}
+
+/** A usage error: the command line was wrong (exit code 2). */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** Render rows as an aligned text table. */
+export function table(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (r: readonly string[]) =>
+    r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)];
+}

@@ -1,0 +1,3 @@
+import { defineK } from '../../tsup.base';
+
+export default defineK(import.meta.dirname);

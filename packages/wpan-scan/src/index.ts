@@ -1,0 +1,2 @@
+// @k/wpan-scan: placeholder until its own issue lands (see the package README).
+export {};

@@ -1,0 +1,3 @@
+import { defineKTest } from '../../vitest.base';
+
+export default defineKTest();
