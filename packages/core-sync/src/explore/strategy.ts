@@ -9,21 +9,17 @@ export type StrategyName = 'random' | 'pct' | 'dfs' | 'dpor' | 'replay';
 
 export class RecordingChooser implements Chooser {
   readonly recorded: number[] = [];
-  /** which entries of `recorded` were thread choices (the rest are data choices) */
-  readonly kinds: ('t' | 'd')[] = [];
   constructor(
     private readonly pick: (n: number, kind: 't' | 'd', label: string, ex: Execution) => number,
   ) {}
   pickThread(n: number, ex: Execution): number {
     const v = this.pick(n, 't', '', ex);
     this.recorded.push(v);
-    this.kinds.push('t');
     return v;
   }
   pickData(n: number, label: string, ex: Execution): number {
     const v = this.pick(n, 'd', label, ex);
     this.recorded.push(v);
-    this.kinds.push('d');
     return v;
   }
 }

@@ -51,7 +51,7 @@ export class World {
    * points (module init, probe before the concurrent part). It must not block.
    */
   boot(name: string, fn: () => KGen<unknown>): unknown {
-    const th = new Thread(-1, name, 'task', this.ex.cpus[0]!, fn(), true);
+    const th = new Thread(-1, name, 'task', this.ex.cpus[0]!, fn(), false);
     const prevInSetup = this.ex.inSetup;
     const saved = CUR;
     try {

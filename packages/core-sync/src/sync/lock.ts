@@ -39,27 +39,31 @@ abstract class KLock implements LockLike {
     this.opTry = new Op(`${kindName}_trylock(${name})`, this, BLOCK_NONE, A_SYNC);
   }
 
-  /** lock_acquire + spin/sleep: the part before the scheduling point */
-  protected *acquire(how: string, subclass = 0): KGen {
+  private waitStart = -1;
+
+  /** lock_acquire: what happens before the scheduling point (lockdep, contention) */
+  pre(how: string, subclass: number): void {
     here();
     const th = CUR;
     lockdep_acquire(this, how, false, subclass);
-    const contended = this.owner !== null;
-    const start = RT.now;
-    if (contended) {
+    if (this.owner !== null) {
       this.stat.contentions++;
-      th.blockedOn = `waiting for ${this.name}, held by ${this.owner!.name}`;
-    }
-    yield this.opLock;
-    this.take(th, how);
-    if (contended) {
-      const w = RT.now - start;
+      this.waitStart = RT.now;
+      th.blockedOn = `waiting for ${this.name}, held by ${this.owner.name}`;
+    } else this.waitStart = -1;
+  }
+
+  /** the acquisition, once the scheduler let the thread past the scheduling point */
+  post(how: string): void {
+    this.take(CUR, how);
+    if (this.waitStart >= 0) {
+      const w = RT.now - this.waitStart;
       this.stat.waitNs += w;
       if (w > this.stat.maxWaitNs) this.stat.maxWaitNs = w;
     }
   }
 
-  protected take(th: Thread, how: string): void {
+  take(th: Thread, how: string): void {
     if (this.owner !== null) throw new Violation('lock-misuse', `[core-sync internal bug] ${this.name} taken while owned`);
     this.owner = th;
     th.held.push({ lock: this, how, at: RT.steps, loc: th.loc });
@@ -69,24 +73,25 @@ abstract class KLock implements LockLike {
     if (RT.trace) RT.note(`acquired ${this.name}`);
   }
 
-  protected *tryTake(how: string): KGen<boolean> {
-    here();
-    yield this.opTry;
+  /** trylock after its scheduling point: true if it took the lock */
+  tryPost(how: string): boolean {
     if (this.owner !== null) return false;
     lockdep_acquire(this, how, true);
     this.take(CUR, how);
     return true;
   }
 
-  protected *release(how: string): KGen {
-    here();
-    yield this.opUnlock;
+  /** the release, after the scheduling point */
+  releasePost(how: string): void {
     const th = CUR;
     if (this.owner !== th) {
       throw new Violation('lock-misuse', `${how}: ${th.name} releases ${this.name}, which it does not hold${this.owner ? ` (held by ${this.owner.name})` : ' (not locked)'}`);
     }
-    const i = th.held.findIndex((h) => h.lock === this);
-    th.held.splice(i, 1);
+    const held = th.held;
+    let i = held.length - 1;
+    while (i >= 0 && held[i]!.lock !== this) i--;
+    if (i === held.length - 1) held.pop();
+    else held.splice(i, 1);
     this.owner = null;
     this.stat.holdNs += RT.now - this.since;
     if (RT.det.races) {
@@ -102,24 +107,6 @@ export class SpinLock extends KLock {
   constructor(name: string, cls = name) {
     super(name, cls, BLOCK_SPIN, 'spin');
   }
-  *_lock(how: string, subclass = 0): KGen {
-    CUR.preempt++;
-    yield* this.acquire(how, subclass);
-  }
-  *_unlock(how: string): KGen {
-    yield* this.release(how);
-    CUR.preempt--;
-    maybeQuiescent(CUR);
-  }
-  *_trylock(how: string): KGen<boolean> {
-    CUR.preempt++;
-    const ok = yield* this.tryTake(how);
-    if (!ok) {
-      CUR.preempt--;
-      maybeQuiescent(CUR);
-    }
-    return ok;
-  }
 }
 export type spinlock_t = SpinLock;
 
@@ -129,47 +116,75 @@ export function spin_lock_init(name: string, cls?: string): SpinLock {
 }
 export const DEFINE_SPINLOCK = spin_lock_init;
 
-export function* spin_lock(l: SpinLock): KGen {
-  yield* l._lock('spin_lock');
+// Each primitive has a single scheduling point (one level of generator
+// delegation): the hot path of every model.
+
+function* lockSpin(l: SpinLock, how: string, subclass = 0): KGen {
+  CUR.preempt++;
+  l.pre(how, subclass);
+  yield l.opLock;
+  l.post(how);
 }
-export function* spin_lock_nested(l: SpinLock, subclass: number): KGen {
-  yield* l._lock('spin_lock_nested', subclass);
+function* unlockSpin(l: SpinLock, how: string): KGen {
+  here();
+  yield l.opUnlock;
+  l.releasePost(how);
+  const th = CUR;
+  th.preempt--;
+  maybeQuiescent(th);
 }
-export function* spin_unlock(l: SpinLock): KGen {
-  yield* l._unlock('spin_unlock');
+function* trySpin(l: SpinLock, how: string): KGen<boolean> {
+  here();
+  const th = CUR;
+  th.preempt++;
+  yield l.opTry;
+  if (l.tryPost(how)) return true;
+  th.preempt--;
+  maybeQuiescent(th);
+  return false;
 }
-export function* spin_trylock(l: SpinLock): KGen<boolean> {
-  return yield* l._trylock('spin_trylock');
+
+export function spin_lock(l: SpinLock): KGen {
+  return lockSpin(l, 'spin_lock');
+}
+export function spin_lock_nested(l: SpinLock, subclass: number): KGen {
+  return lockSpin(l, 'spin_lock_nested', subclass);
+}
+export function spin_unlock(l: SpinLock): KGen {
+  return unlockSpin(l, 'spin_unlock');
+}
+export function spin_trylock(l: SpinLock): KGen<boolean> {
+  return trySpin(l, 'spin_trylock');
 }
 export function* spin_lock_bh(l: SpinLock): KGen {
   yield* local_bh_disable();
-  yield* l._lock('spin_lock_bh');
+  yield* lockSpin(l, 'spin_lock_bh');
 }
 export function* spin_unlock_bh(l: SpinLock): KGen {
-  yield* l._unlock('spin_unlock_bh');
+  yield* unlockSpin(l, 'spin_unlock_bh');
   yield* local_bh_enable();
 }
 export function* spin_trylock_bh(l: SpinLock): KGen<boolean> {
   yield* local_bh_disable();
-  const ok = yield* l._trylock('spin_trylock_bh');
+  const ok = yield* trySpin(l, 'spin_trylock_bh');
   if (!ok) yield* local_bh_enable();
   return ok;
 }
 export function* spin_lock_irq(l: SpinLock): KGen {
   yield* local_irq_disable();
-  yield* l._lock('spin_lock_irq');
+  yield* lockSpin(l, 'spin_lock_irq');
 }
 export function* spin_unlock_irq(l: SpinLock): KGen {
-  yield* l._unlock('spin_unlock_irq');
+  yield* unlockSpin(l, 'spin_unlock_irq');
   yield* local_irq_enable();
 }
 export function* spin_lock_irqsave(l: SpinLock): KGen<irqflags_t> {
   const flags = yield* local_irq_save();
-  yield* l._lock('spin_lock_irqsave');
+  yield* lockSpin(l, 'spin_lock_irqsave');
   return flags;
 }
 export function* spin_unlock_irqrestore(l: SpinLock, flags: irqflags_t): KGen {
-  yield* l._unlock('spin_unlock_irqrestore');
+  yield* unlockSpin(l, 'spin_unlock_irqrestore');
   yield* local_irq_restore(flags);
 }
 export function spin_is_locked(l: SpinLock): boolean {
@@ -185,16 +200,6 @@ export class Mutex extends KLock {
   constructor(name: string, cls = name) {
     super(name, cls, BLOCK_SLEEP, 'mutex');
   }
-  *_lock(how: string, subclass = 0): KGen {
-    might_sleep(`${how}(${this.name})`);
-    yield* this.acquire(how, subclass);
-  }
-  *_unlock(): KGen {
-    yield* this.release('mutex_unlock');
-  }
-  *_trylock(): KGen<boolean> {
-    return yield* this.tryTake('mutex_trylock');
-  }
 }
 export type mutex = Mutex;
 
@@ -203,23 +208,34 @@ export function mutex_init(name: string, cls?: string): Mutex {
 }
 export const DEFINE_MUTEX = mutex_init;
 
-export function* mutex_lock(m: Mutex): KGen {
-  yield* m._lock('mutex_lock');
+function* lockMutex(m: Mutex, how: string, subclass = 0): KGen {
+  might_sleep(`${how}(${m.name})`);
+  m.pre(how, subclass);
+  yield m.opLock;
+  m.post(how);
 }
-export function* mutex_lock_nested(m: Mutex, subclass: number): KGen {
-  yield* m._lock('mutex_lock_nested', subclass);
+
+export function mutex_lock(m: Mutex): KGen {
+  return lockMutex(m, 'mutex_lock');
+}
+export function mutex_lock_nested(m: Mutex, subclass: number): KGen {
+  return lockMutex(m, 'mutex_lock_nested', subclass);
 }
 /** No signals are modelled: always acquires and returns 0. */
 export function* mutex_lock_interruptible(m: Mutex): KGen<number> {
-  yield* m._lock('mutex_lock_interruptible');
+  yield* lockMutex(m, 'mutex_lock_interruptible');
   return 0;
 }
 export function* mutex_unlock(m: Mutex): KGen {
-  yield* m._unlock();
+  here();
+  yield m.opUnlock;
+  m.releasePost('mutex_unlock');
 }
 /** Returns 1 if the mutex was acquired, 0 if it is contended (as the kernel does). */
 export function* mutex_trylock(m: Mutex): KGen<number> {
-  return (yield* m._trylock()) ? 1 : 0;
+  here();
+  yield m.opTry;
+  return m.tryPost('mutex_trylock') ? 1 : 0;
 }
 export function mutex_is_locked(m: Mutex): boolean {
   return m.owner !== null;

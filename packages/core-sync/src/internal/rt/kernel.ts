@@ -484,6 +484,7 @@ export class Execution {
   }
 
   private collectInterrupts(cpu: Cpu, ctxIrqsOff: boolean, softOk: boolean): void {
+    if (this.irqSources.length === 0 && cpu.items.length === 0) return;
     if (!ctxIrqsOff) {
       const lines = this.lines;
       for (const src of this.irqSources) {
@@ -521,18 +522,25 @@ export class Execution {
         this.collectInterrupts(cpu, cur.irqsOff > 0, cur.bhOff === 0);
         continue;
       }
-      const curRunnable = cur !== null && !cur.done && this.enabled(cur);
-      for (const t of cpu.tasks) {
-        if (t.done) continue;
-        if (!preempt && curRunnable && t !== cur) continue;
-        if (this.enabled(t)) this.push(C_THREAD, t, cpu, -1);
+      const tasks = cpu.tasks;
+      if (tasks.length === 1) {
+        const t = tasks[0]!;
+        if (!t.done && (t.op.canProceed === null || t.op.canProceed(t))) this.push(C_THREAD, t, cpu, -1);
+      } else {
+        const curRunnable = cur !== null && !cur.done && this.enabled(cur);
+        for (let i = 0; i < tasks.length; i++) {
+          const t = tasks[i]!;
+          if (t.done) continue;
+          if (!preempt && curRunnable && t !== cur) continue;
+          if (this.enabled(t)) this.push(C_THREAD, t, cpu, -1);
+        }
       }
       this.collectInterrupts(cpu, false, true);
     }
     for (const a of this.agents) {
       if (!a.done && this.enabled(a)) this.push(C_THREAD, a, null, -1);
     }
-    if (this.opts.timing === 'free' && this.ncands > 0) {
+    if (this.opts.timing === 'free' && this.ncands > 0 && this.events.length > 0) {
       const ev = this.nextEvent();
       if (ev && ev.at <= this.opts.maxTime) this.push(C_TIME, null, null, -1);
     }
@@ -657,7 +665,7 @@ export class Execution {
       throw new Violation('model-error', `${th.name} threw ${err?.name ?? 'an exception'}: ${err?.message ?? String(e)}`, (err?.stack ?? '').split('\n').slice(1, 6).map((s) => s.trim()));
     }
     this.steps++;
-    this.recordStep(th, op);
+    if (this.trace !== null) this.recordStep(th, op);
     if (r.done) {
       this.exitThread(th, r.value);
     } else {
