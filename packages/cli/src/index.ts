@@ -8,7 +8,8 @@ const HELP = `k: run and check executable models of Linux kernel changes
 usage: k <command> [options]
 
 commands:
-  check [PACKAGE...] [--json]   explore every registered scenario and print a summary
+  check [PACKAGE...] [--strategy random|dfs] [--budget N|--time S] [--seed N] [--scenario TEXT] [--json]
+                   explore every registered scenario and print a summary (exit 1 if an expectation fails)
 
 options:
   -h, --help       this help

@@ -48,7 +48,7 @@ export interface Scenario<V extends string = string> {
   readonly variants: Readonly<Record<V, Expectation>>;
   readonly defaults?: ScenarioDefaults;
   /** builds one execution: kernel objects, devices, threads, properties */
-  readonly setup: (k: World, variant: V) => void;
+  setup(k: World, variant: V): void;
 }
 
 /** Identity helper that checks a scenario's shape at compile time. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { explore, replay } from '../../src/index';
-import { patterns } from './patterns';
+import { patterns } from '../../src/scenarios';
 
 // Replay strings of the first counterexample dfs finds. A change in how the
 // runtime schedules shows here first: if it is intended, update the pins.

@@ -1,4 +1,4 @@
-// Well-known kernel bug patterns, each as a scenario with the buggy form
+// @k/core-sync/scenarios: well-known kernel bug patterns, each as a scenario with the buggy form
 // (`bug`) and its fix (`fixed`). The demo test re-finds every bug and pins
 // the replay string of its counterexample.
 import {
@@ -7,7 +7,7 @@ import {
   Kref, mod_timer, msleep, queue_work, rcu_assign_pointer, rcu_dereference, rcu_read_lock, rcu_read_unlock, schedule, set_current_state,
   smp_load_acquire, smp_store_release, spin_lock, spin_lock_bh, spin_unlock, spin_unlock_bh, timer_setup, wake_up_process, RCU_INIT_POINTER,
   init_completion, complete, wait_for_completion, type KGen, type Scenario, type Thread,
-} from '../../src/index';
+} from './index';
 
 const both = (why: string, kinds: Scenario['variants'][string]['kinds']) => ({
   bug: { expect: 'fails' as const, kinds, why },
@@ -232,3 +232,6 @@ export const krefRace = defineScenario({
 });
 
 export const patterns = [timerUseAfterFree, cancelWorkUseAfterFree, abbaDeadlock, missingBh, lostWakeup, missingRelease, rcuFreeEarly, krefRace];
+
+/** What `k check` runs for @k/core-sync. */
+export const scenarios: readonly Scenario[] = patterns;
