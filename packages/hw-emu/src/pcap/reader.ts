@@ -159,7 +159,7 @@ export function readPcap(bytes: Uint8Array, options: PcapReadOptions = {}): Pcap
   while (at < bytes.length) {
     const index = records.length;
     if (bytes.length - at < PCAP_RECORD_HEADER.LENGTH) {
-      if (options.allowTruncatedTail) {
+      if (options?.allowTruncatedTail) {
         truncatedTail = true;
         break;
       }
@@ -211,7 +211,7 @@ export function readPcap(bytes: Uint8Array, options: PcapReadOptions = {}): Pcap
     }
     const start = at + PCAP_RECORD_HEADER.LENGTH;
     if (incl > bytes.length - start) {
-      if (options.allowTruncatedTail) {
+      if (options?.allowTruncatedTail) {
         truncatedTail = true;
         break;
       }

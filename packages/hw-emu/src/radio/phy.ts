@@ -204,9 +204,10 @@ export function ieee802154_configure_durations(
   channel: number,
   options: { lifsSifs?: 'seed' | 'fixed' } = {},
 ): boolean {
+  if (typeof phy !== 'object' || phy === null) throw new PhyError('invalid-argument', 'phy must be an object with symbol_duration, lifs_period and sifs_period');
   const duration = symbolDurationNs(page, channel);
   if (!duration) return false;
-  const div = options.lifsSifs === 'fixed' ? NSEC_PER_USEC : NSEC_PER_SEC;
+  const div = options?.lifsSifs === 'fixed' ? NSEC_PER_USEC : NSEC_PER_SEC;
   phy.symbol_duration = duration >>> 0;
   phy.lifs_period = Math.floor((aMinLIFSPeriod * duration) / div) & 0xffff;
   phy.sifs_period = Math.floor((aMinSIFSPeriod * duration) / div) & 0xffff;
@@ -387,8 +388,8 @@ export function pathLossDb(
   options: { pathLossExponent?: number; breakpointM?: number } = {},
 ): number {
   finite('distanceM', distanceM, true);
-  const n = finite('pathLossExponent', options.pathLossExponent ?? 3.3, true);
-  const dB = finite('breakpointM', options.breakpointM ?? 8, true);
+  const n = finite('pathLossExponent', options?.pathLossExponent ?? 3.3, true);
+  const dB = finite('breakpointM', options?.breakpointM ?? 8, true);
   const fHz = channelCenterFrequencyKHz(page, channel) * 1000;
   const pl0 = 20 * Math.log10((4 * Math.PI * fHz) / SPEED_OF_LIGHT);
   const d = Math.max(distanceM, 1);
@@ -430,9 +431,9 @@ export function maxRangeM(
   options: { pathLossExponent?: number; breakpointM?: number; sensitivityDbm?: number } = {},
 ): number {
   const mode = requireMode(page, channel);
-  const budget = finite('txPowerDbm', txPowerDbm) - finite('sensitivityDbm', options.sensitivityDbm ?? mode.sensitivityDbm);
-  const n = finite('pathLossExponent', options.pathLossExponent ?? 3.3, true);
-  const dB = finite('breakpointM', options.breakpointM ?? 8, true);
+  const budget = finite('txPowerDbm', txPowerDbm) - finite('sensitivityDbm', options?.sensitivityDbm ?? mode.sensitivityDbm);
+  const n = finite('pathLossExponent', options?.pathLossExponent ?? 3.3, true);
+  const dB = finite('breakpointM', options?.breakpointM ?? 8, true);
   const pl1 = pathLossDb(page, channel, 1, options);
   if (budget < pl1) return 0;
   const plB = pathLossDb(page, channel, dB, options);

@@ -131,7 +131,7 @@ function readBody(r: ByteReader, fc: ieee802154_hdr_fc): FrameBody {
  */
 export function parse(bytes: Uint8Array, options: { fcs?: FcsMode } = {}): FrameResult<Ieee802154Frame> {
   if (!(bytes instanceof Uint8Array)) return errResult(frameError('invalid-field', 'bytes must be a Uint8Array', { field: 'bytes' }));
-  const mode = options.fcs ?? 'check';
+  const mode = options?.fcs ?? 'check';
   if (mode !== 'check' && mode !== 'ignore' && mode !== 'absent') {
     return errResult(frameError('invalid-field', `options.fcs must be 'check', 'ignore' or 'absent' (got ${String(mode)})`, { field: 'options.fcs' }));
   }
@@ -275,7 +275,7 @@ function measure(frame: Ieee802154Frame, mode: FcsEmitMode): number {
  * @throws Ieee802154FrameError when emit() would refuse the frame.
  */
 export function bufferLen(frame: Ieee802154Frame, options: { fcs?: FcsEmitMode } = {}): number {
-  const r = guard(() => measure(frame, checkFcsEmitMode(options.fcs ?? 'compute')));
+  const r = guard(() => measure(frame, checkFcsEmitMode(options?.fcs ?? 'compute')));
   if (!r.ok) throw new Ieee802154FrameError(r.error);
   return r.value;
 }
@@ -290,7 +290,7 @@ export function bufferLen(frame: Ieee802154Frame, options: { fcs?: FcsEmitMode }
  */
 export function emit(frame: Ieee802154Frame, options: { fcs?: FcsEmitMode } = {}): FrameResult<Uint8Array> {
   return guard(() => {
-    const mode = checkFcsEmitMode(options.fcs ?? 'compute');
+    const mode = checkFcsEmitMode(options?.fcs ?? 'compute');
     const len = measure(frame, mode);
     const out = new Uint8Array(len);
     const w = new ByteWriter(out);
@@ -336,7 +336,7 @@ export class Ieee802154FrameView {
   /** Checks that `bytes` hold a whole MHR (and an FCS unless `fcs: 'absent'`) and returns the view. Never throws. */
   static check(bytes: Uint8Array, options: { fcs?: 'present' | 'absent' } = {}): FrameResult<Ieee802154FrameView> {
     if (!(bytes instanceof Uint8Array)) return errResult(frameError('invalid-field', 'bytes must be a Uint8Array', { field: 'bytes' }));
-    const fcsLen = options.fcs === 'absent' ? 0 : IEEE802154_FCS_LEN;
+    const fcsLen = options?.fcs === 'absent' ? 0 : IEEE802154_FCS_LEN;
     return guard(() => {
       const end = Math.max(0, bytes.length - fcsLen);
       const r = new ByteReader(bytes, 0, end);

@@ -342,6 +342,36 @@ describe('emit refuses parsed forms the rules do not allow', () => {
     expect(err(emit(buildBeaconFrame({ seq: 1, source: src, beacon: makeBeacon({ gts_directions: 1 }) }))).kind).toBe('gts-list');
   });
 
+  it('returns a typed error, never throws, for junk in place of any part of a frame', () => {
+    const junk = fc.anything({ withBigInt: true, withTypedArray: true, withNullPrototype: false });
+    fc.assert(
+      fc.property(frameArb, junk, fc.constantFrom('frame', 'hdr', 'fc', 'dest', 'source', 'body', 'inner', 'ies', 'seq', 'options'), (frame, j, where) => {
+        const f = structuredClone(frame) as unknown as Record<string, Record<string, unknown>>;
+        let options: unknown = {};
+        if (where === 'frame') return expectResult(emit(j as Ieee802154Frame));
+        if (where === 'hdr') f.hdr = j as Record<string, unknown>;
+        if (where === 'fc') f.hdr!.fc = j;
+        if (where === 'dest') f.hdr!.dest = j;
+        if (where === 'source') f.hdr!.source = j;
+        if (where === 'seq') f.hdr!.seq = j;
+        if (where === 'body') f.body = j as Record<string, unknown>;
+        if (where === 'inner') {
+          const b = f.body!;
+          if (b.kind === 'beacon') b.beacon = j;
+          else if (b.kind === 'command') b.command = j;
+          else b.payload = j;
+        }
+        if (where === 'ies') f.header_ies = j as Record<string, unknown>;
+        if (where === 'options') options = j;
+        return expectResult(emit(f as unknown as Ieee802154Frame, options as { fcs?: 'compute' }));
+      }),
+      { seed: 31337, numRuns: 1000 },
+    );
+    function expectResult(r: FrameResult<Uint8Array>): boolean {
+      return r.ok ? r.value instanceof Uint8Array : typeof r.error.kind === 'string';
+    }
+  });
+
   it('writes a wrong FCS on request, which parse then rejects', () => {
     const f = { ...ok(parse(ACK)), fcs: 0x1234 };
     const bytes = ok(emit(f, { fcs: 'keep' }));
