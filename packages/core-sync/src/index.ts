@@ -81,5 +81,5 @@ export {
 } from './sync/module';
 export type { module } from './sync/module';
 export {
-  BUG_ON, BUG, WARN_ON, WARN_ON_ONCE, WARN, kassert, choose, chance,
+  BUG_ON, BUG, WARN_ON, WARN_ON_ONCE, WARN, kassert, choose, chance, trace_printk,
 } from './sync/debug';

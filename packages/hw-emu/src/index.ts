@@ -25,3 +25,9 @@ export {
   superframeDurationNs, scanDurationNs, pathLossDb, linkQuality, maxRangeM,
 } from './radio/phy';
 export type { PhyMode, WpanPhyDurations, LinkQualityInput, LinkQuality } from './radio/phy';
+// The device platform: devices with a lifecycle, register banks, IRQ lines, fault injection.
+export {
+  Device, DeviceStateError, hw_wait_ns, RegisterBank, Register, RegisterAccessError, readb, readw, readl, readq, writeb, writew, writel, writeq,
+  ioread32, iowrite32, FaultInjector,
+} from './platform/index';
+export type { DeviceState, DeviceOptions, RegWidth, RegAccess, RegisterSpec, RegReject, FaultKind, FaultPlan, InjectedFault } from './platform/index';

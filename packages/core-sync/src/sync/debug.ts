@@ -38,3 +38,7 @@ export function choose(n: number, label = 'choice'): number {
 export function chance(label: string): boolean {
   return RT.choose(2, label) === 1;
 }
+/** trace_printk(): a note on the current step of a traced execution (free when not tracing). */
+export function trace_printk(message: string): void {
+  RT.note(message);
+}

@@ -755,6 +755,7 @@ export class Execution {
     }
     try {
       for (const q of this.quiescenceChecks) q();
+      this.finalOutcome = this.computeOutcome();
       for (const f of this.finals) {
         let r: unknown;
         try {
@@ -785,15 +786,20 @@ export class Execution {
     return out;
   }
 
-  private result(end: EndReason, violation: Violation | null): ExecutionResult {
-    let outcome: string | null = null;
-    if (this.outcomeFn && violation === null) {
-      try {
-        outcome = this.outcomeFn();
-      } catch {
-        outcome = null;
-      }
+  /** the outcome of an execution that ran to its end (final checks included, whether they hold or not) */
+  private finalOutcome: string | null = null;
+
+  private computeOutcome(): string | null {
+    if (!this.outcomeFn) return null;
+    try {
+      return this.outcomeFn();
+    } catch {
+      return null;
     }
+  }
+
+  private result(end: EndReason, violation: Violation | null): ExecutionResult {
+    const outcome = violation === null ? this.computeOutcome() : this.finalOutcome;
     return { end, violation, steps: this.steps, time: this.now, outcome };
   }
 
