@@ -264,6 +264,10 @@ export interface TraceStep {
   readonly notes: readonly string[];
   readonly loc: string | null;
   readonly held: readonly string[];
+  /** context after the step: rcu_read_lock nesting, interrupts and bottom halves disabled */
+  readonly rcu?: number;
+  readonly irqsOff?: boolean;
+  readonly bhOff?: boolean;
 }
 
 /** Per-explore state that outlives one execution (lockdep learns across executions). */
@@ -683,6 +687,7 @@ export class Execution {
       step: this.steps, time: this.now, thread: th.name, threadId: th.id, kind: th.kind, cpu: th.cpu ? th.cpu.id : null,
       op: op === OP_START ? 'start' : op.name, notes: this.notes, loc: op === OP_START ? null : th.opLoc,
       held: th.held.map((h) => h.lock.name),
+      rcu: th.rcuNesting, irqsOff: th.irqsOff > 0 || th.kind === 'hardirq', bhOff: th.bhOff > 0 || th.kind === 'softirq',
     });
     this.notes = [];
     th.opLoc = th.loc;
