@@ -1,6 +1,7 @@
 // @k/cli: the `k` command.
 import { createRequire } from 'node:module';
 import { check } from './internal/check';
+import { replayCommand } from './internal/replay';
 import { processIo, UsageError, type Io } from './internal/io';
 
 const HELP = `k: run and check executable models of Linux kernel changes
@@ -10,6 +11,9 @@ usage: k <command> [options]
 commands:
   check [PACKAGE...] [--strategy random|dfs] [--budget N|--time S] [--seed N] [--scenario TEXT] [--json]
                    explore every registered scenario and print a summary (exit 1 if an expectation fails)
+                   --report FILE.html writes an HTML report with timelines, --save DIR the counterexamples
+  replay FILE | replay --package P --scenario S --variant V SCHEDULE
+                   replay a counterexample step by step and print its timeline
 
 options:
   -h, --help       this help
@@ -38,6 +42,8 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
         return 0;
       case 'check':
         return await check(rest, io);
+      case 'replay':
+        return await replayCommand(rest, io);
       default:
         throw new UsageError(`k: unknown command '${cmd}' (see 'k --help')`);
     }

@@ -298,7 +298,8 @@ export function setCur(th: Thread | null): void {
   CUR = th as Thread;
 }
 
-const CORE_FRAME = /[\\/]core-sync[\\/](src|dist)[\\/]|node:internal|[\\/]node_modules[\\/]/;
+// frames of the runtime itself (sources, or the bundled chunks of dist/), not of models
+const CORE_FRAME = /[\\/]core-sync[\\/](src[\\/](internal|sync|explore)[\\/]|dist[\\/](index|chunk-[^\\/]*)\.js)|node:internal|[\\/]node_modules[\\/](?!@k[\\/])/;
 
 /** The first stack frame outside core-sync: where the model called the primitive. */
 export function captureLoc(): string | null {
