@@ -92,7 +92,7 @@ class IrqController implements IrqSource {
     d.count++;
     const daemon = d.raiserDaemon;
     return {
-      name: `irq${line}@cpu${cpu.id}`,
+      name: `irq${line}`,
       gen: handle_irq(d),
       clock: d.raiseClock,
       daemon,

@@ -640,12 +640,9 @@ export class Execution {
     }
   }
 
-  private traceMark(th: Thread, what: string): void {
-    if (!this.trace) return;
-    this.trace.push({
-      step: this.steps, time: this.now, thread: th.name, threadId: th.id, kind: 'irq', cpu: th.cpu ? th.cpu.id : null,
-      op: what, notes: [], loc: null, held: [],
-    });
+  private traceMark(_th: Thread, what: string): void {
+    // shown on the handler's first step
+    if (this.trace) this.notes.push(what);
   }
 
   stepThread(th: Thread): void {
@@ -785,7 +782,9 @@ export class Execution {
     const out: string[] = [];
     for (const t of this.threads) {
       if (t.done) continue;
-      const state = this.enabled(t) ? 'runnable' : t.op.block === BLOCK_SPIN ? 'spinning' : 'sleeping';
+      const cpu = t.cpu;
+      const interrupted = cpu !== null && cpu.irqStack.length > 0 && cpu.irqStack[cpu.irqStack.length - 1] !== t;
+      const state = interrupted ? `interrupted on cpu${cpu.id} by ${cpu.irqStack[cpu.irqStack.length - 1]!.name}` : this.enabled(t) ? 'runnable' : t.op.block === BLOCK_SPIN ? 'spinning' : 'sleeping';
       const held = t.held.length ? ` holding ${t.held.map((h) => h.lock.name).join(', ')}` : '';
       out.push(`${t}${t.daemon ? ' (daemon)' : ''}: ${state} at ${t.op.name}${held}${t.blockedOn ? ' — ' + t.blockedOn : ''}`);
     }
