@@ -13,8 +13,9 @@
 //    one descriptor gives one iovec entry (no IOTLB regions, no dirty log);
 //  - an error marks the queue `broken` and later calls return -EIO, as QEMU's virtio_error()
 //    does (vhost just logs with vq_err and stops processing until the next kick);
-//  - vhost_get_vq_desc's BUG_ON(!(used_flags & VRING_USED_F_NO_NOTIFY)) is left out: device
-//    models here may pop with notifications enabled.
+//  - vhost_get_vq_desc's BUG_ON(!(used_flags & VRING_USED_F_NO_NOTIFY)) is replaced by what
+//    QEMU's virtqueue_split_pop does: a device popping with kicks enabled and
+//    VIRTIO_RING_F_EVENT_IDX publishes avail_event = last_avail_idx, so the next add kicks it.
 
 import { E2BIG, EFAULT, EINVAL, EIO, ENOBUFS, KernelError } from '@k/core-sync';
 import {
@@ -309,6 +310,11 @@ export function* vhost_get_vq_desc(vq: vhost_virtqueue, iov: VhostIov, iov_size 
 
   // On success, increment avail index.
   vq.last_avail_idx = (vq.last_avail_idx + 1) & 0xffff;
+  // vhost assumes kicks are disabled here (BUG_ON); with them enabled, keep avail_event current
+  // as QEMU does, or the driver would never kick again.
+  if (vq.event && (vq.used_flags & VRING_USED_F_NO_NOTIFY) === 0) {
+    yield* mem.write16(vring_avail_event(vring), vq.last_avail_idx);
+  }
   return head;
 }
 
