@@ -32,7 +32,10 @@ const THROUGHPUT_MSGS = 1_000_000;
 const LATENCY_MSGS = 20_000;
 const WARMUP_MSGS = 50_000;
 
-type Job = { role: 'sab'; sab: SharedArrayBuffer } | { role: 'mc'; port: MessagePort };
+/** Busy-poll budget of the second latency run (the first uses the default, no spinning). */
+const BUSY_POLL_US = 100;
+
+type Job = { role: 'sab'; sab: SharedArrayBuffer; spinUs: number } | { role: 'mc'; port: MessagePort };
 
 function bench(figure: string, value: number, unit: string): void {
   console.log(`BENCH @k/virtio ${figure} ${String(value)} ${unit}`);
@@ -58,7 +61,7 @@ function message(seq: number): Uint8Array {
 function workerMain(job: Job): void {
   parentPort!.postMessage('ready');
   if (job.role === 'sab') {
-    const dev = SabRingDevice.attach(job.sab);
+    const dev = SabRingDevice.attach(job.sab, { spinUs: job.spinUs });
     let sum = 0;
     const n = dev.run((msg) => {
       sum = (sum + msg[0]! + msg[MSG_BYTES - 1]!) | 0;
@@ -105,14 +108,14 @@ async function spawn(job: Job, transfer: MessagePort[] = []): Promise<Worker> {
   return worker;
 }
 
-async function sabRing(): Promise<{ mps: number; lat: number[]; kicksPerMsg: number; irqsPerMsg: number }> {
+async function sabRing(spinUs = 0): Promise<{ mps: number; lat: number[]; kicksPerMsg: number; irqsPerMsg: number }> {
   const sab = createSabRing({ num: 256, slotSize: MSG_BYTES });
-  const worker = await spawn({ role: 'sab', sab });
+  const worker = await spawn({ role: 'sab', sab, spinUs });
   const done = new Promise<{ n: number; stats: { notifies: number } }>((resolve, reject) => {
     worker.once('message', resolve);
     worker.once('error', reject);
   });
-  const drv = SabRingDriver.attach(sab);
+  const drv = SabRingDriver.attach(sab, { spinUs });
   const msgs = Array.from({ length: 1024 }, (_, i) => message(i));
 
   for (let i = 0; i < WARMUP_MSGS; i++) drv.send(msgs[i & 1023]!);
@@ -207,8 +210,10 @@ function singleThreadRoundTripNs(): number {
 async function main(): Promise<void> {
   const sab = await sabRing();
   const mc = await messageChannel();
+  const busy = await sabRing(BUSY_POLL_US);
   const sabLat = [...sab.lat].sort((a, b) => a - b);
   const mcLat = [...mc.lat].sort((a, b) => a - b);
+  const busyLat = [...busy.lat].sort((a, b) => a - b);
 
   bench('sab-ring-msgs-per-sec', Math.round(sab.mps), 'msg/s');
   bench('messagechannel-msgs-per-sec', Math.round(mc.mps), 'msg/s');
@@ -218,6 +223,9 @@ async function main(): Promise<void> {
   bench('messagechannel-latency-p50', round(percentile(mcLat, 50), 1), 'us');
   bench('messagechannel-latency-p99', round(percentile(mcLat, 99), 1), 'us');
   bench('messagechannel-vs-sab-ring-latency-p50-ratio', round(percentile(mcLat, 50) / percentile(sabLat, 50), 2), 'x');
+  bench(`sab-ring-busypoll${String(BUSY_POLL_US)}us-msgs-per-sec`, Math.round(busy.mps), 'msg/s');
+  bench(`sab-ring-busypoll${String(BUSY_POLL_US)}us-latency-p50`, round(percentile(busyLat, 50), 1), 'us');
+  bench(`sab-ring-busypoll${String(BUSY_POLL_US)}us-latency-p99`, round(percentile(busyLat, 99), 1), 'us');
   bench('sab-ring-kicks-per-msg', round(sab.kicksPerMsg, 4), 'kick/msg');
   bench('sab-ring-interrupts-per-msg', round(sab.irqsPerMsg, 4), 'irq/msg');
   bench('ring-round-trip-single-thread', Math.round(singleThreadRoundTripNs()), 'ns');

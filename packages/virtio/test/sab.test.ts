@@ -72,7 +72,7 @@ describe('the split ring over a SharedArrayBuffer between worker threads', () =>
   it('works without VIRTIO_RING_F_EVENT_IDX, sleeping at once on both sides (flags-based suppression)', async () => {
     const sab = createSabRing({ num: 4, slotSize: 16, eventIdx: false });
     const { worker, report } = await startDevice(sab, 0);
-    const drv = SabRingDriver.attach(sab, { spin: 0 });
+    const drv = SabRingDriver.attach(sab, { spinUs: 0 });
     expect(drv.vq.event).toBe(false);
     for (let s = 0; s < 2000; s++) expect(drv.send(message(s, 16), 10_000)).toBe(true);
     expect(drv.flush(10_000)).toBe(true);
@@ -108,7 +108,7 @@ describe('the split ring over a SharedArrayBuffer between worker threads', () =>
   });
 
   it('times out instead of hanging when nobody serves the ring', () => {
-    const drv = SabRingDriver.attach(createSabRing({ num: 1, slotSize: 8 }), { spin: 10 });
+    const drv = SabRingDriver.attach(createSabRing({ num: 1, slotSize: 8 }), { spinUs: 10 });
     expect(drv.send(new Uint8Array(1), 50)).toBe(true);
     expect(drv.send(new Uint8Array(1), 50)).toBe(false);
     expect(drv.flush(50)).toBe(false);

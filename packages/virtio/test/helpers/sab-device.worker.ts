@@ -4,7 +4,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { SabRingDevice } from '../../src/index';
 
 const { sab, spin } = workerData as { sab: SharedArrayBuffer; spin?: number };
-const dev = SabRingDevice.attach(sab, { spin });
+const dev = SabRingDevice.attach(sab, { spinUs: spin });
 let next = 0;
 let bad = 0;
 let bytes = 0;

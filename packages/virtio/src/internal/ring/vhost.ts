@@ -338,11 +338,15 @@ function* __vhost_add_used_n(vq: vhost_virtqueue, heads: readonly VhostUsedElem[
   if (((new_idx - vq.signalled_used) & 0xffff) < ((new_idx - old) & 0xffff)) vq.signalled_used_valid = false;
 }
 
-function checkUsed(vq: vhost_virtqueue, heads: readonly VhostUsedElem[]): void {
-  if (!Array.isArray(heads) || heads.length > vq.num) {
-    throw new KernelError('EINVAL', `vhost_add_used_n: at most ${String(vq.num)} used elements at once`);
+function checkUsed(vq: vhost_virtqueue, heads: readonly VhostUsedElem[], count: number): void {
+  if (!Array.isArray(heads) || !Number.isInteger(count) || count < 0 || count > heads.length || count > vq.num) {
+    throw new KernelError(
+      'EINVAL',
+      `vhost_add_used_n: count ${String(count)} must be at most the ${String(Array.isArray(heads) ? heads.length : 0)} heads given and the queue size ${String(vq.num)}`,
+    );
   }
-  for (const h of heads) {
+  for (let k = 0; k < count; k++) {
+    const h = heads[k];
     if (
       typeof h !== 'object' ||
       h === null ||
@@ -358,14 +362,16 @@ function checkUsed(vq: vhost_virtqueue, heads: readonly VhostUsedElem[]): void {
   }
 }
 
-/** `vhost_add_used_n`: return `heads` to the driver through the used ring, then publish used->idx. */
-export function vhost_add_used_n(vq: vhost_virtqueue, heads: readonly VhostUsedElem[]): KGen<number> {
-  checkUsed(vq, heads);
-  return add_used_n(vq, heads);
+/**
+ * `vhost_add_used_n(vq, heads, count)`: return the first `count` of `heads` (all by default) to
+ * the driver through the used ring, then publish used->idx once.
+ */
+export function vhost_add_used_n(vq: vhost_virtqueue, heads: readonly VhostUsedElem[], count = heads.length): KGen<number> {
+  checkUsed(vq, heads, count);
+  return add_used_n(vq, heads, count);
 }
 
-function* add_used_n(vq: vhost_virtqueue, heads: readonly VhostUsedElem[]): KGen<number> {
-  let count = heads.length;
+function* add_used_n(vq: vhost_virtqueue, heads: readonly VhostUsedElem[], count: number): KGen<number> {
   let from = 0;
   const start = vq.last_used_idx & (vq.num - 1);
   const n = vq.num - start;
