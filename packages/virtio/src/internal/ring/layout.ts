@@ -300,76 +300,84 @@ export function emitVringUsedElem(e: VringUsedElem, into?: Uint8Array, offset = 
 
 /** Bytes of an available ring of `num` entries, used_event included: 6 + 2×num. */
 export function vringAvailLen(num: number): number {
-  return VRING_AVAIL_LAYOUT.ring + num * VRING_AVAIL_LAYOUT.entry + 2;
+  return ringLen(num, VRING_AVAIL_LAYOUT.entry);
 }
 
 /** Bytes of a used ring of `num` entries, avail_event included: 6 + 8×num. */
 export function vringUsedLen(num: number): number {
-  return VRING_USED_LAYOUT.ring + num * VRING_USED_LAYOUT.entry + 2;
+  return ringLen(num, VRING_USED_LAYOUT.entry);
+}
+
+/** What the two rings share: flags u16, idx u16, `num` entries of `entry` bytes, one u16 event. */
+interface RingForm<E> {
+  flags: number;
+  idx: number;
+  ring: E[];
+  event: number;
+}
+
+function ringLen(num: number, entry: number): number {
+  return 4 + num * entry + 2;
+}
+
+function parseRing<E>(bytes: Uint8Array, num: number, offset: number, entry: number, what: string, read: (at: number) => E): RingForm<E> {
+  checkQueueSize(num);
+  const dv = view(bytes, offset, ringLen(num, entry), what);
+  const ring: E[] = [];
+  for (let i = 0; i < num; i++) ring.push(read(offset + 4 + entry * i));
+  return { flags: dv.getUint16(0, true), idx: dv.getUint16(2, true), ring, event: dv.getUint16(4 + entry * num, true) };
+}
+
+function emitRing<E>(
+  r: RingForm<E>,
+  into: Uint8Array | undefined,
+  offset: number,
+  entry: number,
+  names: { what: string; flags: string; idx: string; event: string },
+  write: (e: E, out: Uint8Array, at: number) => void,
+): Uint8Array {
+  const num = r.ring.length;
+  checkQueueSize(num);
+  const out = into ?? new Uint8Array(ringLen(num, entry));
+  const dv = view(out, offset, ringLen(num, entry), names.what);
+  checkField(names.flags, r.flags, 0xffff);
+  checkField(names.idx, r.idx, 0xffff);
+  checkField(names.event, r.event, 0xffff);
+  dv.setUint16(0, r.flags, true);
+  dv.setUint16(2, r.idx, true);
+  r.ring.forEach((e, i) => write(e, out, offset + 4 + entry * i));
+  dv.setUint16(4 + entry * num, r.event, true);
+  return out;
 }
 
 /** Parses an available ring of `num` entries at `offset`. */
 export function parseVringAvail(bytes: Uint8Array, num: number, offset = 0): VringAvail {
-  checkQueueSize(num);
-  const dv = view(bytes, offset, vringAvailLen(num), 'parseVringAvail');
-  const ring: number[] = [];
-  for (let i = 0; i < num; i++) ring.push(dv.getUint16(VRING_AVAIL_LAYOUT.ring + 2 * i, true));
-  return {
-    flags: dv.getUint16(VRING_AVAIL_LAYOUT.flags, true),
-    idx: dv.getUint16(VRING_AVAIL_LAYOUT.idx, true),
-    ring,
-    used_event: dv.getUint16(VRING_AVAIL_LAYOUT.ring + 2 * num, true),
-  };
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const r = parseRing(bytes, num, offset, VRING_AVAIL_LAYOUT.entry, 'parseVringAvail', (at) => dv.getUint16(at, true));
+  return { flags: r.flags, idx: r.idx, ring: r.ring, used_event: r.event };
 }
 
 /** Writes an available ring (its `ring.length` is num) at `offset`. */
 export function emitVringAvail(a: VringAvail, into?: Uint8Array, offset = 0): Uint8Array {
-  const num = a.ring.length;
-  checkQueueSize(num);
-  const out = into ?? new Uint8Array(vringAvailLen(num));
-  const dv = view(out, offset, vringAvailLen(num), 'emitVringAvail');
-  checkField('avail flags', a.flags, 0xffff);
-  checkField('avail idx', a.idx, 0xffff);
-  checkField('used_event', a.used_event, 0xffff);
-  dv.setUint16(VRING_AVAIL_LAYOUT.flags, a.flags, true);
-  dv.setUint16(VRING_AVAIL_LAYOUT.idx, a.idx, true);
-  a.ring.forEach((head, i) => {
+  const names = { what: 'emitVringAvail', flags: 'avail flags', idx: 'avail idx', event: 'used_event' };
+  return emitRing({ ...a, event: a.used_event }, into, offset, VRING_AVAIL_LAYOUT.entry, names, (head, out, at) => {
     checkField('avail ring entry', head, 0xffff);
-    dv.setUint16(VRING_AVAIL_LAYOUT.ring + 2 * i, head, true);
+    new DataView(out.buffer, out.byteOffset, out.byteLength).setUint16(at, head, true);
   });
-  dv.setUint16(VRING_AVAIL_LAYOUT.ring + 2 * num, a.used_event, true);
-  return out;
 }
 
 /** Parses a used ring of `num` entries at `offset`. */
 export function parseVringUsed(bytes: Uint8Array, num: number, offset = 0): VringUsed {
-  checkQueueSize(num);
-  view(bytes, offset, vringUsedLen(num), 'parseVringUsed');
-  const dv = new DataView(bytes.buffer, bytes.byteOffset + offset, vringUsedLen(num));
-  const ring: VringUsedElem[] = [];
-  for (let i = 0; i < num; i++) ring.push(parseVringUsedElem(bytes, offset + VRING_USED_LAYOUT.ring + 8 * i));
-  return {
-    flags: dv.getUint16(VRING_USED_LAYOUT.flags, true),
-    idx: dv.getUint16(VRING_USED_LAYOUT.idx, true),
-    ring,
-    avail_event: dv.getUint16(VRING_USED_LAYOUT.ring + 8 * num, true),
-  };
+  const r = parseRing(bytes, num, offset, VRING_USED_LAYOUT.entry, 'parseVringUsed', (at) => parseVringUsedElem(bytes, at));
+  return { flags: r.flags, idx: r.idx, ring: r.ring, avail_event: r.event };
 }
 
 /** Writes a used ring (its `ring.length` is num) at `offset`. */
 export function emitVringUsed(u: VringUsed, into?: Uint8Array, offset = 0): Uint8Array {
-  const num = u.ring.length;
-  checkQueueSize(num);
-  const out = into ?? new Uint8Array(vringUsedLen(num));
-  const dv = view(out, offset, vringUsedLen(num), 'emitVringUsed');
-  checkField('used flags', u.flags, 0xffff);
-  checkField('used idx', u.idx, 0xffff);
-  checkField('avail_event', u.avail_event, 0xffff);
-  dv.setUint16(VRING_USED_LAYOUT.flags, u.flags, true);
-  dv.setUint16(VRING_USED_LAYOUT.idx, u.idx, true);
-  u.ring.forEach((e, i) => emitVringUsedElem(e, out, offset + VRING_USED_LAYOUT.ring + 8 * i));
-  dv.setUint16(VRING_USED_LAYOUT.ring + 8 * num, u.avail_event, true);
-  return out;
+  const names = { what: 'emitVringUsed', flags: 'used flags', idx: 'used idx', event: 'avail_event' };
+  return emitRing({ ...u, event: u.avail_event }, into, offset, VRING_USED_LAYOUT.entry, names, (e, out, at) => {
+    emitVringUsedElem(e, out, at);
+  });
 }
 
 /** A parsed snapshot of a whole split ring: its descriptor table and both rings. */

@@ -100,17 +100,34 @@ function checkRange(op: 'read' | 'write', addr: number, width: number, size: num
 }
 
 /**
+ * What both synchronous memories share: accessors that never yield, and barriers with nothing
+ * to do (single-threaded, or every access already a sequentially consistent Atomics operation).
+ */
+abstract class SyncVringMemory {
+  protected readonly num = new Done<number>(0);
+  protected readonly none = new Done<undefined>(undefined);
+  virtio_mb(_weak_barriers: boolean): KGen<void> {
+    return this.none;
+  }
+  virtio_rmb(_weak_barriers: boolean): KGen<void> {
+    return this.none;
+  }
+  virtio_wmb(_weak_barriers: boolean): KGen<void> {
+    return this.none;
+  }
+}
+
+/**
  * Plain (non-shared) memory over an ArrayBuffer: the model's memory for single-threaded
  * tests. Accesses never yield; out-of-range accesses throw {@link VringMemoryFault}.
  */
-export class ArrayBufferVringMemory implements VringMemory {
+export class ArrayBufferVringMemory extends SyncVringMemory implements VringMemory {
   readonly size: number;
   readonly bytes: Uint8Array;
   private readonly dv: DataView;
-  private readonly num = new Done<number>(0);
-  private readonly none = new Done<undefined>(undefined);
 
   constructor(bufferOrSize: ArrayBuffer | number) {
+    super();
     const buf = typeof bufferOrSize === 'number' ? new ArrayBuffer(checkedSize(bufferOrSize)) : bufferOrSize;
     this.size = buf.byteLength;
     this.bytes = new Uint8Array(buf);
@@ -144,15 +161,6 @@ export class ArrayBufferVringMemory implements VringMemory {
     this.dv.setUint32(addr + 4, Math.floor(val / U32) % U32, true);
     return this.none;
   }
-  virtio_mb(_weak_barriers: boolean): KGen<void> {
-    return this.none;
-  }
-  virtio_rmb(_weak_barriers: boolean): KGen<void> {
-    return this.none;
-  }
-  virtio_wmb(_weak_barriers: boolean): KGen<void> {
-    return this.none;
-  }
 }
 
 /**
@@ -162,16 +170,15 @@ export class ArrayBufferVringMemory implements VringMemory {
  * the thread that reads that ring field with `Atomics` (JS memory model: synchronizes-with).
  * Misaligned accesses (only a hostile peer's addresses produce them) go through a DataView.
  */
-export class SharedVringMemory implements VringMemory {
+export class SharedVringMemory extends SyncVringMemory implements VringMemory {
   readonly size: number;
   readonly bytes: Uint8Array;
   private readonly u16: Uint16Array;
   private readonly u32: Uint32Array;
   private readonly dv: DataView;
-  private readonly num = new Done<number>(0);
-  private readonly none = new Done<undefined>(undefined);
 
   constructor(readonly sab: SharedArrayBuffer) {
+    super();
     if (!(sab instanceof SharedArrayBuffer)) {
       throw new TypeError('SharedVringMemory: expected a SharedArrayBuffer');
     }
@@ -225,16 +232,6 @@ export class SharedVringMemory implements VringMemory {
       this.dv.setUint32(addr, lo, true);
       this.dv.setUint32(addr + 4, hi, true);
     }
-    return this.none;
-  }
-  // Atomics are sequentially consistent: every barrier is already implied.
-  virtio_mb(_weak_barriers: boolean): KGen<void> {
-    return this.none;
-  }
-  virtio_rmb(_weak_barriers: boolean): KGen<void> {
-    return this.none;
-  }
-  virtio_wmb(_weak_barriers: boolean): KGen<void> {
     return this.none;
   }
 }

@@ -82,6 +82,11 @@ export interface SabRingStats {
   messages: number;
   /** Notifications sent to the other side (kicks by the driver, interrupts by the device). */
   notifies: number;
+  /**
+   * Times this end asked the other for a notification (published used_event / avail_event
+   * before sleeping). With event idx the other end notifies at most once per arm.
+   */
+  arms: number;
   /** Times this end slept in Atomics.wait. */
   sleeps: number;
 }
@@ -149,9 +154,56 @@ function spinBudgetMs(opts: SabEndpointOptions): number {
   return us / 1000;
 }
 
-/** Sleeps until `h[idx]` differs from `seen` or `ms` pass. False on timeout. */
-function sleep(h: Int32Array, idx: number, seen: number, ms: number): boolean {
-  return Atomics.wait(h, idx, seen, ms) !== 'timed-out';
+/**
+ * What both ends share: the checked header, the ring memory, the futex words, the busy-poll.
+ */
+abstract class SabEndpoint {
+  readonly stats: SabRingStats = { messages: 0, notifies: 0, arms: 0, sleeps: 0 };
+  protected readonly h: Int32Array;
+  protected readonly g: Geometry;
+  protected readonly mem: SharedVringMemory;
+  protected readonly bytes: Uint8Array;
+  protected readonly features: bigint;
+  private readonly u16: Uint16Array;
+  private readonly spinMs: number;
+
+  protected constructor(sab: SharedArrayBuffer, opts: SabEndpointOptions, who: string) {
+    const { g, h, features } = attach(sab, who);
+    this.g = g;
+    this.h = h;
+    this.features = features;
+    this.spinMs = spinBudgetMs(opts);
+    this.mem = new SharedVringMemory(sab);
+    this.bytes = this.mem.bytes;
+    this.u16 = new Uint16Array(sab, 0, sab.byteLength >> 1);
+  }
+
+  /** A kick (H_KICK) or an interrupt (H_IRQ): bump the futex word and wake its sleeper. */
+  protected signal(word: number): void {
+    this.stats.notifies++;
+    Atomics.add(this.h, word, 1);
+    Atomics.notify(this.h, word, 1);
+  }
+
+  /**
+   * Busy-polls the ring index at byte `addr` until it differs from `seen` (a hint only: the
+   * model's get_buf / vhost_get_vq_desc decide), for at most the spin budget.
+   */
+  protected spinUntilMoved(addr: number, seen: number): boolean {
+    if (this.spinMs <= 0) return false;
+    const i = addr >> 1;
+    const end = performance.now() + this.spinMs;
+    for (let k = 1; ; k++) {
+      if (Atomics.load(this.u16, i) !== seen) return true;
+      if ((k & 63) === 0 && performance.now() > end) return false;
+    }
+  }
+
+  /** Sleeps until futex word `word` moves from `seen`, or `ms` pass. False on timeout. */
+  protected sleep(word: number, seen: number, ms: number): boolean {
+    this.stats.sleeps++;
+    return Atomics.wait(this.h, word, seen, ms) !== 'timed-out';
+  }
 }
 
 /**
@@ -159,38 +211,23 @@ function sleep(h: Int32Array, idx: number, seen: number, ms: number): boolean {
  * reclaims them when the device has used them (virtqueue_get_buf). Single-threaded: one
  * driver per ring.
  */
-export class SabRingDriver {
+export class SabRingDriver extends SabEndpoint {
   /** The model's queue: its fields are the kernel's (num_free, last_used_idx, broken...). */
   readonly vq: vring_virtqueue;
-  readonly stats: SabRingStats = { messages: 0, notifies: 0, sleeps: 0 };
-  private readonly h: Int32Array;
-  private readonly bytes: Uint8Array;
-  private readonly g: Geometry;
   private readonly free: number[] = [];
-  private readonly spinMs: number;
-  private readonly u16: Uint16Array;
-  private readonly usedIdx: number;
 
   private constructor(sab: SharedArrayBuffer, opts: SabEndpointOptions) {
-    const { g, h, features } = attach(sab, 'SabRingDriver');
-    this.u16 = new Uint16Array(sab, 0, sab.byteLength >> 1);
-    this.usedIdx = (g.vring.used + VRING_USED_LAYOUT.idx) >> 1;
-    this.g = g;
-    this.h = h;
-    this.spinMs = spinBudgetMs(opts);
-    const mem = new SharedVringMemory(sab);
-    this.bytes = mem.bytes;
-    const stats = this.stats;
-    function* notify(): KGen<boolean> {
-      stats.notifies++;
-      Atomics.add(h, H_KICK, 1);
-      Atomics.notify(h, H_KICK, 1);
-      return true;
-    }
+    super(sab, opts, 'SabRingDriver');
+    const notify = (): KGen<boolean> => {
+      this.signal(H_KICK);
+      return done(true);
+    };
     // The "callback" is this thread waking from Atomics.wait; interrupts start disabled.
-    this.vq = runSync(__vring_new_virtqueue(0, g.vring, mem, { features, notify, callback: noCallback, name: 'sab-tx' }));
+    this.vq = runSync(
+      __vring_new_virtqueue(0, this.g.vring, this.mem, { features: this.features, notify, callback: noCallback, name: 'sab-tx' }),
+    );
     runSync(virtqueue_disable_cb(this.vq));
-    for (let s = g.num - 1; s >= 0; s--) this.free.push(s);
+    for (let s = this.g.num - 1; s >= 0; s--) this.free.push(s);
   }
 
   /** Attaches the driver end to a ring made by {@link createSabRing}. */
@@ -280,23 +317,16 @@ export class SabRingDriver {
 
   /** Sleeps until the device used a buffer: spin, then enable callbacks, re-check, Atomics.wait. */
   private waitUsed(timeoutMs: number, delayed: boolean): boolean {
-    // Spin on the used index word itself (a hint only: the model's get_buf decides).
-    if (this.spinMs > 0) {
-      const end = performance.now() + this.spinMs;
-      for (let k = 1; ; k++) {
-        if (Atomics.load(this.u16, this.usedIdx) !== this.vq.last_used_idx) return true;
-        if ((k & 63) === 0 && performance.now() > end) break;
-      }
-    }
+    if (this.spinUntilMoved(this.g.vring.used + VRING_USED_LAYOUT.idx, this.vq.last_used_idx)) return true;
     const seen = Atomics.load(this.h, H_IRQ);
+    this.stats.arms++;
     let pending: boolean;
     if (delayed) pending = !runSync(virtqueue_enable_cb_delayed(this.vq));
     else pending = runSync(virtqueue_poll(this.vq, runSync(virtqueue_enable_cb_prepare(this.vq))));
     let woke = true;
     if (!pending) {
       if (Atomics.load(this.h, H_CLOSED) !== 0) throw new KernelError('ESHUTDOWN', 'SabRingDriver: the ring is closed');
-      this.stats.sleeps++;
-      woke = sleep(this.h, H_IRQ, seen, timeoutMs);
+      woke = this.sleep(H_IRQ, seen, timeoutMs);
     }
     runSync(virtqueue_disable_cb(this.vq));
     return woke || runSync(more_used(this.vq));
@@ -305,10 +335,10 @@ export class SabRingDriver {
   /** Closes the ring: the device's run() returns once it has drained what was posted. */
   close(): void {
     Atomics.store(this.h, H_CLOSED, 1);
-    Atomics.add(this.h, H_KICK, 1);
-    Atomics.notify(this.h, H_KICK);
-    Atomics.add(this.h, H_IRQ, 1);
-    Atomics.notify(this.h, H_IRQ);
+    for (const word of [H_KICK, H_IRQ]) {
+      Atomics.add(this.h, word, 1);
+      Atomics.notify(this.h, word);
+    }
   }
 }
 
@@ -316,44 +346,33 @@ function* noCallback(): KGen<void> {
   return;
 }
 
+/** A finished ring operation returning `v` (the hooks here never yield). */
+function* done<T>(v: T): KGen<T> {
+  return v;
+}
+
 /**
  * The device end: pops messages (vhost_get_vq_desc), hands each to a handler as a view of its
  * slot (valid only during the call), returns the buffer (vhost_add_used) and interrupts the
  * driver when it asked (vhost_signal).
  */
-export class SabRingDevice {
+export class SabRingDevice extends SabEndpoint {
   /** The model's device-side queue (last_avail_idx, used_flags, broken...). */
   readonly vq: vhost_virtqueue;
-  readonly stats: SabRingStats = { messages: 0, notifies: 0, sleeps: 0 };
-  private readonly h: Int32Array;
-  private readonly bytes: Uint8Array;
-  private readonly g: Geometry;
   private readonly iov = new VhostIov();
-  private readonly spinMs: number;
-  private readonly u16: Uint16Array;
-  private readonly availIdx: number;
   /** Used elements of the current batch, returned with one vhost_add_used_n (as vhost-net does). */
   private readonly heads: VhostUsedElem[];
   private readonly batch: number;
 
   private constructor(sab: SharedArrayBuffer, opts: SabEndpointOptions) {
-    const { g, h, features } = attach(sab, 'SabRingDevice');
-    this.u16 = new Uint16Array(sab, 0, sab.byteLength >> 1);
-    this.availIdx = (g.vring.avail + VRING_AVAIL_LAYOUT.idx) >> 1;
-    this.g = g;
-    this.h = h;
-    this.spinMs = spinBudgetMs(opts);
-    const mem = new SharedVringMemory(sab);
-    this.bytes = mem.bytes;
-    const stats = this.stats;
-    function* call(): KGen<void> {
-      stats.notifies++;
-      Atomics.add(h, H_IRQ, 1);
-      Atomics.notify(h, H_IRQ, 1);
-    }
-    this.vq = runSync(vhost_vq_init_access(g.vring, mem, { features, call }));
+    super(sab, opts, 'SabRingDevice');
+    const call = (): KGen<void> => {
+      this.signal(H_IRQ);
+      return done(undefined);
+    };
+    this.vq = runSync(vhost_vq_init_access(this.g.vring, this.mem, { features: this.features, call }));
     runSync(vhost_disable_notify(this.vq));
-    this.batch = Math.max(1, Math.min(64, g.num >> 1));
+    this.batch = Math.max(1, Math.min(64, this.g.num >> 1));
     this.heads = Array.from({ length: this.batch }, () => ({ id: 0, len: 0 }));
   }
 
@@ -419,17 +438,9 @@ export class SabRingDevice {
     let total = 0;
     for (;;) {
       total += this.poll(handler);
-      // Spin on the avail index word itself (a hint only: vhost_get_vq_desc decides).
-      if (this.spinMs > 0) {
-        let more = false;
-        const end = performance.now() + this.spinMs;
-        for (let k = 1; !more; k++) {
-          more = Atomics.load(this.u16, this.availIdx) !== this.vq.last_avail_idx;
-          if ((k & 63) === 0 && performance.now() > end) break;
-        }
-        if (more) continue;
-      }
+      if (this.spinUntilMoved(this.g.vring.avail + VRING_AVAIL_LAYOUT.idx, this.vq.last_avail_idx)) continue;
       const seen = Atomics.load(this.h, H_KICK);
+      this.stats.arms++;
       if (runSync(vhost_enable_notify(this.vq))) {
         runSync(vhost_disable_notify(this.vq));
         continue;
@@ -439,8 +450,7 @@ export class SabRingDevice {
         if (runSync(vhost_vq_avail_empty(this.vq))) return total;
         continue;
       }
-      this.stats.sleeps++;
-      const woke = sleep(this.h, H_KICK, seen, timeoutMs);
+      const woke = this.sleep(H_KICK, seen, timeoutMs);
       runSync(vhost_disable_notify(this.vq));
       if (!woke && runSync(vhost_vq_avail_empty(this.vq))) return total;
     }
