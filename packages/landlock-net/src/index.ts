@@ -1,2 +1,3 @@
-// @k/landlock-net: placeholder until its own issue lands (see the package README).
-export {};
+// @k/landlock-net: Landlock network rulesets exact to the errno (seed 003).
+export { Kernel, Task, capMask } from './internal/kernel';
+export type { SpawnOptions, LandlockPathBeneathAttr } from './internal/kernel';
