@@ -13,7 +13,8 @@ import {
   inet_stream_connect,
 } from './inet';
 import { hook_socket_bind, hook_socket_connect, hook_socket_listen } from './net';
-import { SS_UNCONNECTED, socket } from './socket-types';
+import type { socket } from './socket-types';
+import { SS_UNCONNECTED } from './socket-types';
 import type { file, TaskState } from './task';
 import {
   AF_INET, AF_INET6, AF_MAX, AF_UNIX, FMODE_CAN_READ, FMODE_CAN_WRITE, FMODE_READ, FMODE_WRITE, O_CLOEXEC, O_NONBLOCK,

@@ -8,7 +8,8 @@
 import { E2BIG, EBADF, EBADFD, EFAULT, EINVAL, ENOMSG, EOPNOTSUPP, EPERM, IS_ERR, PTR_ERR } from '@k/core-sync';
 import { readU64 } from './bytes';
 import { landlock_append_net_rule, mask_access_net } from './net';
-import { landlock_create_ruleset, landlock_get_net_access_mask, landlock_merge_ruleset, landlock_ruleset } from './ruleset';
+import type { landlock_ruleset } from './ruleset';
+import { landlock_create_ruleset, landlock_get_net_access_mask, landlock_merge_ruleset } from './ruleset';
 import type { file, TaskState } from './task';
 import {
   ACCESS_FILE, CAP_SYS_ADMIN, FMODE_CAN_READ, FMODE_CAN_WRITE, FMODE_READ, FMODE_WRITE, LANDLOCK_CREATE_RULESET_ERRATA,
