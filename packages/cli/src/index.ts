@@ -2,6 +2,7 @@
 import { createRequire } from 'node:module';
 import { check } from './internal/check';
 import { processIo, UsageError, type Io } from './internal/io';
+import { landlock } from './internal/landlock';
 
 const HELP = `k: run and check executable models of Linux kernel changes
 
@@ -9,6 +10,7 @@ usage: k <command> [options]
 
 commands:
   check [PACKAGE...] [--json]   explore every registered scenario and print a summary
+  landlock check|test           Landlock network rules exact to the errno (k landlock --help)
 
 options:
   -h, --help       this help
@@ -37,6 +39,8 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
         return 0;
       case 'check':
         return await check(rest, io);
+      case 'landlock':
+        return await landlock(rest, io);
       default:
         throw new UsageError(`k: unknown command '${cmd}' (see 'k --help')`);
     }
