@@ -3,7 +3,7 @@
 // layer. Seed 003. The one public door of the package.
 
 // The machine and its threads (system calls under their kernel names).
-export { Kernel, Task, capMask } from './internal/kernel';
+export { Kernel, Task, capMask, checkPortAccess } from './internal/kernel';
 export type { SpawnOptions, LandlockPathBeneathAttr } from './internal/kernel';
 export { DEFAULT_KERNEL_OPTIONS } from './internal/kernel-state';
 export type { KernelOptions, LandlockDenial } from './internal/kernel-state';

@@ -4,14 +4,15 @@
 // Seed 003: everything the reviewed selftests call, from a process's view.
 import { EBADF, EINVAL } from '@k/core-sync';
 import {
-  ModelInputError, encodeNetPortAttr, encodeRulesetAttr, writeU64, type LandlockNetPortAttr, type LandlockRulesetAttr,
+  ModelInputError, encodeNetPortAttr, encodeRulesetAttr, htons, writeU64, type LandlockNetPortAttr, type LandlockRulesetAttr,
 } from './bytes';
 import { DEFAULT_KERNEL_OPTIONS, type KernelOptions, type KernelState, type LandlockDenial } from './kernel-state';
+import { landlock_check_port } from './net';
 import { NetNamespace } from './netns';
 import { __sys_accept4, __sys_bind, __sys_connect, __sys_getsockname, __sys_listen, __sys_socket } from './socket';
 import { sys_landlock_add_rule, sys_landlock_create_ruleset, sys_landlock_restrict_self } from './syscalls';
 import { Process, TaskState, capset, files_struct, openPath, rootCred, type cred, type file } from './task';
-import { ABI, CAP_NAMES, LANDLOCK_ABIS, PR_GET_NO_NEW_PRIVS, PR_SET_NO_NEW_PRIVS, type CapName } from './uapi';
+import { ABI, CAP_NAMES, LANDLOCK_ABIS, NET_ACCESS_NAMES, PR_GET_NO_NEW_PRIVS, PR_SET_NO_NEW_PRIVS, type CapName, type NetAccessName } from './uapi';
 
 /** struct landlock_path_beneath_attr (12 bytes, packed). */
 export interface LandlockPathBeneathAttr {
@@ -255,4 +256,25 @@ export class Task extends TaskState {
     if (typeof path !== 'string' || path === '') throw new ModelInputError('path must be a non-empty string');
     return openPath(this, path, int32('flags', flags));
   }
+}
+
+const HOOK_OF = { bind_tcp: 'socket_bind', connect_tcp: 'socket_connect', listen_tcp: 'socket_listen' } as const;
+
+/**
+ * Landlock's decision for @task on a TCP port, without a socket: the check
+ * hook_socket_bind / hook_socket_connect (or the RFC's hook_socket_listen)
+ * make once the address is validated. 0 when allowed, -EACCES when denied
+ * (and recorded in `kernel.denials`).
+ *
+ * @example
+ * checkPortAccess(t, 'connect_tcp', 443); // => -13 (EACCES) if a layer handles connect_tcp without a rule for 443
+ */
+export function checkPortAccess(task: Task, access: NetAccessName, port: number): number {
+  const bit = NET_ACCESS_NAMES.indexOf(access);
+  if (bit < 0) throw new ModelInputError(`access must be one of ${NET_ACCESS_NAMES.join(', ')}, got '${String(access)}'`);
+  if (access === 'listen_tcp' && !task.kernel.options.rfcListenTcp) {
+    throw new ModelInputError("listen_tcp exists only on a kernel created with rfcListenTcp: true (the RFC's right, never merged)");
+  }
+  if (!Number.isInteger(port) || port < 0 || port > 0xffff) throw new ModelInputError(`port must be 0..65535, got ${String(port)}`);
+  return landlock_check_port(task, 1 << bit, htons(port, task.kernel.options.endianness), HOOK_OF[access]);
 }

@@ -11,7 +11,7 @@ import { EACCES, EAFNOSUPPORT, EINVAL, EPERM } from '@k/core-sync';
 import { htons, readU16, readU32 } from './bytes';
 import type { LandlockDenial } from './kernel-state';
 import {
-  get_denied_layer, landlock_find_rule, landlock_get_net_access_mask, landlock_get_scope_mask,
+  get_denied_layer, handled_net_accesses, landlock_find_rule, landlock_get_net_access_mask, landlock_get_scope_mask,
   landlock_init_layer_masks, landlock_insert_rule, landlock_unmask_layers, type access_mask_t, type landlock_ruleset,
   type layer_mask_t,
 } from './ruleset';
@@ -67,8 +67,7 @@ export function landlock_append_net_rule(
 function applicable_domain(task: TaskState, access_request: access_mask_t): landlock_ruleset | null {
   const dom = task.cred.landlock.domain;
   if (!dom) return null;
-  let handled = 0;
-  for (let l = 0; l < dom.num_layers; l++) handled |= landlock_get_net_access_mask(dom, l);
+  const handled = handled_net_accesses(dom);
   if (task.kernel.abi.netGeneration === 'v6.7') return handled ? dom : null;
   return handled & access_request ? dom : null;
 }
@@ -97,6 +96,18 @@ function check_access_socket(
     errno: 'EACCES',
   });
   return -EACCES;
+}
+
+/**
+ * The access decision alone for the calling thread: its domain's
+ * check_access_socket() (the helper the RFC's patch 1/9 split out of
+ * current_check_access_socket()) for @port in network byte order as the CPU
+ * holds it. 0 or -EACCES (recorded as a denial of @hook).
+ */
+export function landlock_check_port(task: TaskState, access_request: access_mask_t, port_key: number, hook: LandlockDenial['hook']): number {
+  const dom = applicable_domain(task, access_request);
+  if (!dom) return 0;
+  return check_access_socket(task, dom, port_key, access_request, hook);
 }
 
 /** current_check_access_socket(): @address is the kernel copy (sockaddr_storage), @addrlen as passed. */

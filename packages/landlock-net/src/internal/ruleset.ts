@@ -63,6 +63,14 @@ export class landlock_ruleset {
   lock: ModelLock = NO_LOCK;
   /** A domain's place among nested domains (null for a ruleset). */
   hierarchy: landlock_hierarchy | null = null;
+  /**
+   * Per access request, the result of landlock_init_layer_masks() on this
+   * domain (a domain never changes once merged, so it is computed once). Not
+   * a kernel field: the kernel recomputes it at each check.
+   */
+  /** handled_net_accesses() of a domain, computed once. */
+  handled_net_cache: access_mask_t | undefined = undefined;
+  readonly layer_masks_cache = new Map<access_mask_t, { handled: access_mask_t; masks: readonly layer_mask_t[] }>();
   /** hierarchy->log_same_exec / log_new_exec (ABI 7), kept for fidelity. */
   log_same_exec = true;
   log_new_exec = false;
@@ -96,6 +104,15 @@ export function landlock_create_ruleset(
   m.net = net_access_mask;
   m.scope = scope_mask;
   return r;
+}
+
+/** The union of the network accesses a domain's layers handle (get_raw_handled_net_accesses()). */
+export function handled_net_accesses(domain: landlock_ruleset): access_mask_t {
+  if (domain.hierarchy !== null && domain.handled_net_cache !== undefined) return domain.handled_net_cache;
+  let handled = 0;
+  for (let l = 0; l < domain.num_layers; l++) handled |= landlock_get_net_access_mask(domain, l);
+  if (domain.hierarchy !== null) domain.handled_net_cache = handled;
+  return handled;
 }
 
 export function landlock_get_net_access_mask(ruleset: landlock_ruleset, layer_level: number): access_mask_t {
@@ -244,6 +261,13 @@ export function landlock_init_layer_masks(
   layer_masks: layer_mask_t[],
   num_access: number,
 ): access_mask_t {
+  const cacheable = domain.hierarchy !== null;
+  const cached = cacheable ? domain.layer_masks_cache.get(access_request) : undefined;
+  if (cached && cached.masks.length === num_access) {
+    layer_masks.length = 0;
+    layer_masks.push(...cached.masks);
+    return cached.handled;
+  }
   let handled_accesses = 0;
   layer_masks.length = num_access;
   layer_masks.fill(0);
@@ -258,6 +282,7 @@ export function landlock_init_layer_masks(
       }
     }
   }
+  if (cacheable) domain.layer_masks_cache.set(access_request, { handled: handled_accesses, masks: layer_masks.slice() });
   return handled_accesses;
 }
 
