@@ -154,15 +154,21 @@ export function formatIPv6(a: Uint8Array): string {
   return `${hex(words.slice(0, best))}::${hex(words.slice(best + bestLen))}`;
 }
 
+/** A sockaddr of @size bytes with its host-endian family and network-order port. */
+function sockaddrHeader(size: number, family: number, port: number, e: Endianness): Uint8Array {
+  checkPort(port);
+  const buf = new Uint8Array(size);
+  writeU16(buf, 0, family, e);
+  writeU16(buf, 2, port, 'big');
+  return buf;
+}
+
 /** struct sockaddr_in as user memory (16 bytes). `family` defaults to AF_INET. */
 export function sockaddr_in(
   a: { port: number; addr?: string | number; family?: number },
   e: Endianness = 'little',
 ): Uint8Array {
-  const buf = new Uint8Array(SOCKADDR_IN_SIZE);
-  writeU16(buf, 0, a.family ?? AF_INET, e);
-  checkPort(a.port);
-  writeU16(buf, 2, a.port, 'big');
+  const buf = sockaddrHeader(SOCKADDR_IN_SIZE, a.family ?? AF_INET, a.port, e);
   const addr = typeof a.addr === 'number' ? a.addr >>> 0 : parseIPv4(a.addr ?? '0.0.0.0');
   writeU32(buf, 4, addr, 'big');
   return buf;
@@ -173,10 +179,7 @@ export function sockaddr_in6(
   a: { port: number; addr?: string | Uint8Array; flowinfo?: number; scope_id?: number; family?: number },
   e: Endianness = 'little',
 ): Uint8Array {
-  const buf = new Uint8Array(SOCKADDR_IN6_SIZE);
-  writeU16(buf, 0, a.family ?? AF_INET6, e);
-  checkPort(a.port);
-  writeU16(buf, 2, a.port, 'big');
+  const buf = sockaddrHeader(SOCKADDR_IN6_SIZE, a.family ?? AF_INET6, a.port, e);
   writeU32(buf, 4, a.flowinfo ?? 0, 'big');
   const addr = a.addr instanceof Uint8Array ? a.addr : parseIPv6(a.addr ?? '::');
   if (addr.length !== 16) throw new ModelInputError('sin6_addr must be 16 bytes');

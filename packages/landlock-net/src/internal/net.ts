@@ -8,7 +8,7 @@
 // security/landlock/task.c: hook_unix_stream_connect / hook_unix_may_send and
 // domain_is_scoped() for LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET (ABI 6+).
 import { EACCES, EAFNOSUPPORT, EINVAL, EPERM } from '@k/core-sync';
-import { htons, readU16, readU32 } from './bytes';
+import { htons, readU16, readU32, type Endianness } from './bytes';
 import type { LandlockDenial } from './kernel-state';
 import {
   get_denied_layer, handled_net_accesses, landlock_find_rule, landlock_get_net_access_mask, landlock_get_scope_mask,
@@ -110,6 +110,23 @@ export function landlock_check_port(task: TaskState, access_request: access_mask
   return check_access_socket(task, dom, port_key, access_request, hook);
 }
 
+/**
+ * The family switch of current_check_access_socket(): the port as the CPU
+ * reads the __be16, -EINVAL for an address too short for its family, null for
+ * a family Landlock does not check.
+ */
+function sockaddr_port(sa_family: number, address: Uint8Array, addrlen: number, e: Endianness): number | null {
+  switch (sa_family) {
+    case AF_UNSPEC:
+    case AF_INET:
+      return addrlen < SOCKADDR_IN_SIZE ? -EINVAL : readU16(address, 2, e);
+    case AF_INET6:
+      return addrlen < SIN6_LEN_RFC2133 ? -EINVAL : readU16(address, 2, e);
+    default:
+      return null;
+  }
+}
+
 /** current_check_access_socket(): @address is the kernel copy (sockaddr_storage), @addrlen as passed. */
 function current_check_access_socket(
   task: TaskState,
@@ -145,35 +162,17 @@ function current_check_access_socket(
       }
       // Only bind(AF_UNSPEC + INADDR_ANY) on an IPv4 socket goes on, as AF_INET.
     }
-    switch (sa_family) {
-      case AF_UNSPEC:
-      case AF_INET:
-        if (addrlen < SOCKADDR_IN_SIZE) return -EINVAL;
-        port = readU16(address, 2, e);
-        break;
-      case AF_INET6:
-        if (addrlen < SIN6_LEN_RFC2133) return -EINVAL;
-        port = readU16(address, 2, e);
-        break;
-      default:
-        return 0;
-    }
+    const p = sockaddr_port(sa_family, address, addrlen, e);
+    if (p === null) return 0;
+    if (p < 0) return p;
+    port = p;
     // sa_family must match the socket's, except AF_UNSPEC.
     if (sa_family !== sock_family && sa_family !== AF_UNSPEC) return -EINVAL;
   } else {
-    switch (sa_family) {
-      case AF_UNSPEC:
-      case AF_INET:
-        if (addrlen < SOCKADDR_IN_SIZE) return -EINVAL;
-        port = readU16(address, 2, e);
-        break;
-      case AF_INET6:
-        if (addrlen < SIN6_LEN_RFC2133) return -EINVAL;
-        port = readU16(address, 2, e);
-        break;
-      default:
-        return 0;
-    }
+    const p = sockaddr_port(sa_family, address, addrlen, e);
+    if (p === null) return 0;
+    if (p < 0) return p;
+    port = p;
     if (sa_family === AF_UNSPEC) {
       if (access_request === CONNECT_TCP) return 0;
       if (access_request === BIND_TCP) {
