@@ -1,6 +1,7 @@
 // @k/cli: the `k` command.
 import { createRequire } from 'node:module';
 import { check } from './internal/check';
+import { replayCommand } from './internal/replay';
 import { processIo, UsageError, type Io } from './internal/io';
 import { landlock } from './internal/landlock';
 
@@ -9,8 +10,13 @@ const HELP = `k: run and check executable models of Linux kernel changes
 usage: k <command> [options]
 
 commands:
-  check [PACKAGE...] [--json]   explore every registered scenario and print a summary
-  landlock check|test           Landlock network rules exact to the errno (k landlock --help)
+  check [PACKAGE...] [--strategy random|dfs] [--budget N|--time S] [--seed N] [--scenario TEXT] [--json]
+                   explore every registered scenario and print a summary (exit 1 if an expectation fails)
+                   --report FILE.html writes an HTML report with timelines, --save DIR the counterexamples
+  replay FILE | replay --package P --scenario S --variant V SCHEDULE
+                   replay a counterexample step by step and print its timeline
+  landlock check|test
+                   Landlock network rules exact to the errno (k landlock --help)
 
 options:
   -h, --help       this help
@@ -39,6 +45,8 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
         return 0;
       case 'check':
         return await check(rest, io);
+      case 'replay':
+        return await replayCommand(rest, io);
       case 'landlock':
         return await landlock(rest, io);
       default:

@@ -26,17 +26,30 @@ describe('k', () => {
     expect(io.errors.join('\n')).toContain("unknown option '--frob'");
   });
 
-  it('rejects an unknown package with exit code 2', async () => {
+  it('rejects an unknown package and a bad budget with exit code 2', async () => {
     const io = capture();
     expect(await main(['check', 'nosuch'], io)).toBe(2);
     expect(io.errors.join('\n')).toContain("unknown package 'nosuch'");
+    expect(await main(['check', '--budget', 'x'], io)).toBe(2);
+    expect(await main(['check', '--strategy', 'magic'], io)).toBe(2);
   });
 
-  it('check --json prints one parseable object per row', async () => {
+  it('check --json prints one object per scenario and variant, with the fields of the contract', async () => {
+    const io = capture();
+    expect(await main(['check', 'core-sync', '--json', '--budget', '50', '--scenario', 'abba'], io)).toBe(0);
+    const rows = io.lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(rows.map((r) => r.variant)).toEqual(['bug', 'fixed']);
+    for (const r of rows) {
+      expect(Object.keys(r)).toEqual(expect.arrayContaining(['package', 'scenario', 'variant', 'expected', 'verdict', 'executions', 'timeMs']));
+      expect(r.package).toBe('@k/core-sync');
+    }
+    expect(rows[0]).toMatchObject({ expected: 'fails', verdict: 'fails', ok: true });
+    expect(rows[1]).toMatchObject({ expected: 'holds', verdict: 'holds', ok: true });
+  });
+
+  it('a package without scenarios is listed as such', async () => {
     const io = capture();
     expect(await main(['check', 'hw-emu', '--json'], io)).toBe(0);
-    const rows = io.lines.map((l) => JSON.parse(l) as { package: string });
-    expect(rows.length).toBeGreaterThan(0);
-    expect(rows.every((r) => r.package === '@k/hw-emu')).toBe(true);
+    expect(JSON.parse(io.lines[0]!)).toMatchObject({ package: '@k/hw-emu', verdict: 'no scenarios' });
   });
 });

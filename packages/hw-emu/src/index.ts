@@ -1,2 +1,33 @@
 // @k/hw-emu: placeholder until its own issue lands (see the package README).
 export {};
+
+// CRC-CCITT (lib/crc-ccitt.c): the IEEE 802.15.4 FCS.
+export { crc_ccitt, crc_ccitt_byte, crc_ccitt_false, crc_ccitt_table, crc_ccitt_false_table } from './crc';
+// pcap capture files (classic libpcap format).
+export {
+  PCAP_MAGIC_USEC, PCAP_MAGIC_NSEC, PCAP_VERSION_MAJOR, PCAP_VERSION_MINOR, PCAP_FILE_HEADER, PCAP_RECORD_HEADER,
+  LINKTYPE_FIELD, LINKTYPE_NULL, LINKTYPE_ETHERNET, LINKTYPE_RAW, LINKTYPE_IEEE802_11, LINKTYPE_LOOP, LINKTYPE_LINUX_SLL,
+  LINKTYPE_IEEE802_15_4_WITHFCS, LINKTYPE_IPV4, LINKTYPE_IPV6, LINKTYPE_IEEE802_15_4_NOFCS, LINKTYPE_NETLINK,
+  LINKTYPE_LINUX_SLL2, LINKTYPE_IEEE802_15_4_TAP, linktypeName,
+  PcapError, PcapWriter, writePcap, readPcap, parsePcapHeader,
+} from './pcap/index';
+export type {
+  PcapErrorKind, PcapErrorDetails, PcapResult, PcapWriterOptions, PcapRecordInput, PcapResolution, PcapByteOrder,
+  PcapFile, PcapFileHeader, PcapRecord, PcapReadOptions,
+} from './pcap/index';
+// IEEE 802.15.4 PHY numbers (pages, channels, symbol durations, airtime, superframe timing, link model).
+export {
+  PhyError, aMaxPHYPacketSize, aTurnaroundTime, aBaseSlotDuration, aNumSuperframeSlots, aBaseSuperframeDuration,
+  aUnitBackoffPeriod, aMinLIFSPeriod, aMinSIFSPeriod, aMaxSIFSFrameSize, MAX_BEACON_ORDER, IEEE802154_MAX_CHANNEL,
+  IEEE802154_MAX_PAGE, phyMode, phyModes, channelCenterFrequencyKHz, symbolDurationNs, ieee802154_configure_durations,
+  shrDurationSymbols, frameDurationSymbols, maxFrameDurationSymbols, frameAirtimeNs, beaconIntervalSymbols,
+  superframeDurationSymbols, slotDurationSymbols, scanDurationSymbols, symbolsToNs, beaconIntervalNs,
+  superframeDurationNs, scanDurationNs, pathLossDb, linkQuality, maxRangeM,
+} from './radio/phy';
+export type { PhyMode, WpanPhyDurations, LinkQualityInput, LinkQuality } from './radio/phy';
+// The device platform: devices with a lifecycle, register banks, IRQ lines, fault injection.
+export {
+  Device, DeviceStateError, hw_wait_ns, RegisterBank, Register, RegisterAccessError, readb, readw, readl, readq, writeb, writew, writel, writeq,
+  ioread32, iowrite32, FaultInjector,
+} from './platform/index';
+export type { DeviceState, DeviceOptions, RegWidth, RegAccess, RegisterSpec, RegReject, FaultKind, FaultPlan, InjectedFault } from './platform/index';

@@ -1,15 +1,20 @@
 // `k check`: gather every package's registered scenarios (its `./scenarios`
-// export) and run them. Until a package registers scenarios, the table says so.
+// export), explore each variant, and print one row per scenario and variant.
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { explore, type ExploreReport, type Scenario, type StrategyName } from '@k/core-sync';
 import type { Io } from './io';
 import { table, UsageError } from './io';
 import { PACKAGES, resolvePackageName, type PackageName } from './packages';
+import { renderReport, type ReportEntry } from './report';
 
 const require = createRequire(import.meta.url);
 
 export interface ScenarioModule {
-  readonly scenarios?: readonly unknown[];
-  readonly default?: readonly unknown[];
+  readonly scenarios?: readonly Scenario[];
+  readonly default?: readonly Scenario[];
 }
 
 export interface CheckRow {
@@ -17,13 +22,18 @@ export interface CheckRow {
   readonly scenario: string;
   readonly variant: string;
   readonly expected: 'holds' | 'fails' | null;
-  readonly verdict: 'holds' | 'fails' | 'no scenarios';
+  readonly verdict: 'holds' | 'fails' | 'no scenarios' | 'error';
+  readonly ok: boolean;
   readonly executions: number;
   readonly timeMs: number;
+  readonly kind?: string | null;
+  readonly message?: string | null;
+  readonly schedule?: string | null;
+  readonly complete?: boolean;
 }
 
 /** Loads `<pkg>/scenarios`; null when the package exports none. */
-export async function loadScenarios(pkg: PackageName): Promise<readonly unknown[] | null> {
+export async function loadScenarios(pkg: PackageName): Promise<readonly Scenario[] | null> {
   const manifest = require(`${pkg}/package.json`) as { exports?: Record<string, unknown> };
   if (!manifest.exports?.['./scenarios']) return null;
   const mod = (await import(`${pkg}/scenarios`)) as ScenarioModule;
@@ -31,33 +41,176 @@ export async function loadScenarios(pkg: PackageName): Promise<readonly unknown[
   return Array.isArray(list) ? list : null;
 }
 
-export async function check(args: readonly string[], io: Io): Promise<number> {
-  let json = false;
-  const wanted: PackageName[] = [];
-  for (const a of args) {
-    if (a === '--json') json = true;
-    else if (a.startsWith('-')) throw new UsageError(`k check: unknown option '${a}'`);
-    else {
-      const p = resolvePackageName(a);
-      if (!p) throw new UsageError(`k check: unknown package '${a}' (known: ${PACKAGES.join(', ')})`);
-      wanted.push(p);
-    }
+/** Default wall-clock cap per variant when no --budget/--time is given: keeps `npm start` near a minute. */
+const DEFAULT_TIME_MS = 2500;
+const DEFAULT_BUDGET = 300;
+const STRATEGIES: readonly StrategyName[] = ['random', 'pct', 'dfs', 'dpor'];
+
+export interface CheckOptions {
+  readonly packages: PackageName[];
+  readonly json: boolean;
+  readonly strategy: StrategyName;
+  readonly budget: number | undefined;
+  readonly timeMs: number | undefined;
+  readonly seed: number;
+  readonly filter: string | undefined;
+  /** write the HTML report here */
+  readonly report: string | undefined;
+  /** write each counterexample as JSON into this folder (for `k replay FILE`) */
+  readonly save: string | undefined;
+}
+
+function int(name: string, v: string | undefined, min: number): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`k check: ${name} must be an integer >= ${min}, got '${v}'`);
+  return n;
+}
+
+export function parseCheckArgs(args: readonly string[]): CheckOptions {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        json: { type: 'boolean', default: false },
+        strategy: { type: 'string' },
+        budget: { type: 'string' },
+        time: { type: 'string' },
+        seed: { type: 'string' },
+        scenario: { type: 'string' },
+        report: { type: 'string' },
+        save: { type: 'string' },
+      },
+    });
+  } catch (e) {
+    const msg = (e as Error).message.replace(/^Unknown option/, 'unknown option');
+    throw new UsageError(`k check: ${msg}`);
   }
+  const v = parsed.values;
+  const packages: PackageName[] = [];
+  for (const a of parsed.positionals) {
+    const p = resolvePackageName(a);
+    if (!p) throw new UsageError(`k check: unknown package '${a}' (known: ${PACKAGES.join(', ')})`);
+    packages.push(p);
+  }
+  const strategy = (v.strategy ?? 'random') as StrategyName;
+  if (!STRATEGIES.includes(strategy)) throw new UsageError(`k check: --strategy must be one of ${STRATEGIES.join(', ')}, got '${v.strategy}'`);
+  const time = v.time === undefined ? undefined : Number(v.time);
+  if (time !== undefined && !(time > 0)) throw new UsageError(`k check: --time must be a positive number of seconds, got '${v.time}'`);
+  return {
+    packages: packages.length ? packages : [...PACKAGES],
+    json: v.json ?? false,
+    strategy,
+    budget: int('--budget', v.budget, 1),
+    timeMs: time === undefined ? undefined : time * 1000,
+    seed: int('--seed', v.seed, 0) ?? 1,
+    filter: v.scenario,
+    report: v.report,
+    save: v.save,
+  };
+}
+
+function rowOf(pkg: string, r: ExploreReport): CheckRow {
+  const cx = r.counterexample;
+  return {
+    package: pkg,
+    scenario: r.scenario,
+    variant: r.variant,
+    expected: r.expected.expect,
+    verdict: r.verdict,
+    ok: r.ok,
+    executions: r.executions,
+    timeMs: r.timeMs,
+    kind: cx ? cx.kind : null,
+    message: cx ? cx.message : null,
+    schedule: cx ? cx.schedule : null,
+    complete: r.complete,
+  };
+}
+
+export async function check(args: readonly string[], io: Io): Promise<number> {
+  const o = parseCheckArgs(args);
   const rows: CheckRow[] = [];
-  for (const pkg of wanted.length ? wanted : PACKAGES) {
+  const entries: ReportEntry[] = [];
+  const emit = (r: CheckRow) => {
+    rows.push(r);
+    if (o.json) io.out(JSON.stringify(r));
+  };
+  for (const pkg of o.packages) {
     const list = await loadScenarios(pkg);
     if (!list || list.length === 0) {
-      rows.push({ package: pkg, scenario: '-', variant: '-', expected: null, verdict: 'no scenarios', executions: 0, timeMs: 0 });
+      emit({ package: pkg, scenario: '-', variant: '-', expected: null, verdict: 'no scenarios', ok: true, executions: 0, timeMs: 0 });
+      continue;
+    }
+    for (const s of list) {
+      if (o.filter && !s.name.includes(o.filter)) continue;
+      for (const variant of Object.keys(s.variants)) {
+        if (!o.json && io.tty) io.err(`\u001b[2K\r${pkg} ${s.name} [${variant}] ...`);
+        else if (!o.json) io.err(`checking ${pkg} ${s.name} [${variant}]`);
+        try {
+          const r = explore(s, {
+            variant,
+            strategy: o.strategy,
+            seed: o.seed,
+            budget: o.budget ?? (o.timeMs ? Number.MAX_SAFE_INTEGER : s.defaults?.budget ?? DEFAULT_BUDGET),
+            timeMs: o.timeMs ?? (o.budget ? undefined : DEFAULT_TIME_MS),
+            onProgress: io.tty && !o.json ? (p) => io.err(`\u001b[2K\r${pkg} ${s.name} [${variant}] ${p.executions} executions, ${(p.elapsedMs / 1000).toFixed(1)} s`) : undefined,
+          });
+          emit(rowOf(pkg, r));
+          entries.push({ ...rowOf(pkg, r), counterexample: r.counterexample });
+          if (o.save && r.counterexample) saveCounterexample(o.save, pkg, r);
+        } catch (e) {
+          emit({ package: pkg, scenario: s.name, variant, expected: s.variants[variant]?.expect ?? null, verdict: 'error', ok: false, executions: 0, timeMs: 0, kind: 'error', message: (e as Error).message });
+        }
+      }
     }
   }
-  if (json) {
-    for (const r of rows) io.out(JSON.stringify(r));
-  } else {
-    for (const l of table(
-      ['package', 'scenario', 'variant', 'expected', 'verdict', 'executions', 'time'],
-      rows.map((r) => [r.package, r.scenario, r.variant, r.expected ?? '-', r.verdict, String(r.executions), `${r.timeMs} ms`]),
-    ))
-      io.out(l);
+  if (o.report) {
+    writeFileSync(o.report, renderReport(entries));
+    if (!o.json) io.err(`report written to ${o.report}`);
   }
-  return 0;
+  if (!o.json) {
+    if (io.tty) io.err('\u001b[2K\r');
+    const lines = table(
+      ['package', 'scenario', 'variant', 'expected', 'verdict', 'ok', 'executions', 'time'],
+      rows.map((r) => [
+        r.package, r.scenario, r.variant, r.expected ?? '-',
+        r.verdict === 'fails' && r.kind ? `fails (${r.kind})` : r.verdict,
+        r.verdict === 'no scenarios' ? '-' : r.ok ? 'yes' : 'NO',
+        String(r.executions) + (r.complete ? ' (all)' : ''), `${r.timeMs} ms`,
+      ]),
+    );
+    for (const l of lines) io.out(l);
+    const bad = rows.filter((r) => !r.ok);
+    io.out('');
+    io.out(bad.length === 0 ? `all ${rows.filter((r) => r.verdict !== 'no scenarios').length} expectations hold` : `${bad.length} expectation(s) do not hold:`);
+    for (const r of bad) {
+      io.out(`  ${r.package} ${r.scenario} [${r.variant}]: expected ${r.expected}, got ${r.verdict}${r.kind ? ` (${r.kind}: ${r.message})` : ''}`);
+      if (r.schedule) io.out(`    replay: k replay --package ${r.package} --scenario ${r.scenario} --variant ${r.variant} '${r.schedule}'`);
+    }
+  }
+  return rows.every((r) => r.ok) ? 0 : 1;
+}
+
+/** The file `k replay FILE` reads. */
+export interface SavedCounterexample {
+  readonly format: 'k-counterexample/1';
+  readonly package: string;
+  readonly scenario: string;
+  readonly variant: string;
+  readonly schedule: string;
+  readonly kind: string;
+  readonly message: string;
+}
+
+function saveCounterexample(dir: string, pkg: string, r: ExploreReport): string {
+  mkdirSync(dir, { recursive: true });
+  const cx = r.counterexample!;
+  const file = join(dir, `${pkg.replace('@k/', '')}--${r.scenario}--${r.variant}.json`);
+  const saved: SavedCounterexample = { format: 'k-counterexample/1', package: pkg, scenario: r.scenario, variant: r.variant, schedule: cx.schedule, kind: cx.kind, message: cx.message };
+  writeFileSync(file, JSON.stringify({ ...saved, trace: cx.trace }, null, 2) + '\n');
+  return file;
 }
