@@ -342,7 +342,7 @@ function rfcCases(): ConformanceCase[] {
     const p = new Prog();
     p.s({ op: 'create_ruleset', as: 'r', attr: { handled_access_net: LISTEN }, size: 24 }, 'EINVAL');
     p.s({ op: 'create_ruleset', attr: null, size: 0, flags: LANDLOCK_CREATE_RULESET_VERSION }, '7');
-    cases.push({ name: 'rfc-listen.not_an_abi_value', about: "bit 2 of handled_access_net is not LISTEN_TCP in any mainline ABI (mainline's ABI 10 gave it to BIND_UDP)", abis: [7], steps: p.steps });
+    cases.push({ name: 'rfc-listen.not_an_abi_value', about: "bit 2 of handled_access_net is not LISTEN_TCP in any mainline ABI (mainline's ABI 10 gave it to BIND_UDP)", abis: [7], abiExact: true, steps: p.steps });
   }
   return cases;
 }
@@ -410,13 +410,13 @@ function miniCases(): ConformanceCase[] {
   {
     const p = new Prog();
     for (let bit = 63n; bit >= 2n; bit--) p.s({ op: 'create_ruleset', attr: { handled_access_net: 1n << bit }, size: 24 }, 'EINVAL');
-    cases.push({ name: 'mini.ruleset_with_unknown_access', about: 'a ruleset cannot handle an unknown network right (bits 2 to 63)', steps: p.steps });
+    cases.push({ name: 'mini.ruleset_with_unknown_access', about: 'a ruleset cannot handle an unknown network right (bits 2 to 63)', abiExact: true, steps: p.steps });
   }
   {
     const p = new Prog();
     p.s({ op: 'create_ruleset', as: 'r', attr: { handled_access_net: ALL }, size: 24 }, 'fd');
     for (let bit = 63n; bit >= 2n; bit--) p.s({ op: 'add_rule', fd: 'r', attr: { allowed_access: 1n << bit, port: sock_port_start } }, 'EINVAL');
-    cases.push({ name: 'mini.rule_with_unknown_access', about: 'a rule cannot allow an unknown network right', steps: p.steps });
+    cases.push({ name: 'mini.rule_with_unknown_access', about: 'a rule cannot allow an unknown network right', abiExact: true, steps: p.steps });
   }
   {
     const p = new Prog();
@@ -555,7 +555,7 @@ function baseCases(): ConformanceCase[] {
     p.s({ op: 'create_ruleset', attr: null, size: 24, flags: LANDLOCK_CREATE_RULESET_VERSION }, 'EINVAL');
     p.s({ op: 'create_ruleset', attr: null, size: 0, flags: 1 << 2 }, 'EINVAL');
     p.s({ op: 'create_ruleset', attr: null, size: 0, flags: LANDLOCK_CREATE_RULESET_VERSION | LANDLOCK_CREATE_RULESET_ERRATA }, 'EINVAL');
-    cases.push({ name: `base.abi_version/abi${abi}`, about: 'the version query returns the emulated ABI; errata exist from ABI 7', abis: [abi], oracle: abi === 7, steps: p.steps });
+    cases.push({ name: `base.abi_version/abi${abi}`, about: 'the version query returns the emulated ABI; errata exist from ABI 7', abis: [abi], oracle: abi === 7, abiExact: true, steps: p.steps });
   }
   for (const abi of ABI_ALL) {
     const p = new Prog();
@@ -584,7 +584,7 @@ function baseCases(): ConformanceCase[] {
     p.s({ op: 'create_ruleset', attr: { scoped: 1n }, size: 24 }, abi >= 6 ? 'fd' : 'E2BIG');
     p.s({ op: 'create_ruleset', attr: { scoped: 1n << 2n }, size: 24 }, abi >= 6 ? 'EINVAL' : 'E2BIG');
     p.s({ op: 'create_ruleset', attr: { handled_access_fs: 1n }, size: 24 }, 'fd');
-    cases.push({ name: `base.create_ruleset_attr/abi${abi}`, about: 'attribute size and content checks, in the kernel order', abis: [abi], oracle: abi === 7, steps: p.steps });
+    cases.push({ name: `base.create_ruleset_attr/abi${abi}`, about: 'attribute size and content checks, in the kernel order', abis: [abi], oracle: abi === 7, abiExact: true, steps: p.steps });
   }
   {
     const p = new Prog();
@@ -615,7 +615,7 @@ function baseCases(): ConformanceCase[] {
     p.s({ op: 'add_rule', fd: 'r', rule_type: LANDLOCK_RULE_PATH_BENEATH, attr: { allowed_access: FS_READ_DIR, parent_fd: 'dev' } }, '0');
     p.s({ op: 'add_rule', fd: 'r', attr: ruleAttr(ALL, 80) }, '0');
     p.s({ op: 'add_rule', fd: 'r', attr: ruleAttr(BIND, 80) }, '0');
-    cases.push({ name: 'base.add_rule_checks', about: 'landlock_add_rule: flags, then the fd, then the rule type, then the attribute', steps: p.steps });
+    cases.push({ name: 'base.add_rule_checks', about: 'landlock_add_rule: flags, then the fd, then the rule type, then the attribute', abiExact: true, steps: p.steps });
   }
   for (const abi of ABI_ALL) {
     const p = new Prog();
@@ -636,7 +636,7 @@ function baseCases(): ConformanceCase[] {
     p.s({ op: 'restrict', fd: -1, flags: LANDLOCK_RESTRICT_SELF_LOG_SUBDOMAINS_OFF }, abi >= 7 ? '0' : 'EINVAL');
     p.s({ op: 'open', as: 'ro', path: '/proc/self/fd/3', flags: O_RDONLY }, 'ENXIO');
     p.s({ op: 'restrict', fd: 'r' }, '0');
-    cases.push({ name: `base.restrict_self_checks/abi${abi}`, about: 'no_new_privs or CAP_SYS_ADMIN first, then flags, then the fd', abis: [abi], oracle: abi === 7, steps: p.steps });
+    cases.push({ name: `base.restrict_self_checks/abi${abi}`, about: 'no_new_privs or CAP_SYS_ADMIN first, then flags, then the fd', abis: [abi], oracle: abi === 7, abiExact: true, steps: p.steps });
   }
   {
     const p = new Prog();

@@ -54,6 +54,12 @@ export interface ConformanceCase {
   readonly kernel?: Partial<Omit<KernelOptions, 'abi'>>;
   /** False when no mainline kernel can run it (RFC LISTEN_TCP, a big-endian CPU). */
   readonly oracle?: boolean;
+  /**
+   * True when the outcome depends on the exact ABI (version and errata
+   * queries, unknown-bit and flag checks): a kernel newer than ABI 7 answers
+   * these differently by design, so the oracle skips them there.
+   */
+  readonly abiExact?: boolean;
   /** The steps and what each must return. */
   readonly steps: readonly (readonly [Step, Outcome])[];
 }
