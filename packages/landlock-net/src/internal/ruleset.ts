@@ -264,8 +264,8 @@ export function landlock_init_layer_masks(
   const cacheable = domain.hierarchy !== null;
   const cached = cacheable ? domain.layer_masks_cache.get(access_request) : undefined;
   if (cached && cached.masks.length === num_access) {
-    layer_masks.length = 0;
-    layer_masks.push(...cached.masks);
+    layer_masks.length = num_access;
+    for (let i = 0; i < num_access; i++) layer_masks[i] = cached.masks[i]!;
     return cached.handled;
   }
   let handled_accesses = 0;
