@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { check } from './internal/check';
 import { replayCommand } from './internal/replay';
 import { processIo, UsageError, type Io } from './internal/io';
+import { landlock } from './internal/landlock';
 
 const HELP = `k: run and check executable models of Linux kernel changes
 
@@ -14,6 +15,8 @@ commands:
                    --report FILE.html writes an HTML report with timelines, --save DIR the counterexamples
   replay FILE | replay --package P --scenario S --variant V SCHEDULE
                    replay a counterexample step by step and print its timeline
+  landlock check|test
+                   Landlock network rules exact to the errno (k landlock --help)
 
 options:
   -h, --help       this help
@@ -44,6 +47,8 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
         return await check(rest, io);
       case 'replay':
         return await replayCommand(rest, io);
+      case 'landlock':
+        return await landlock(rest, io);
       default:
         throw new UsageError(`k: unknown command '${cmd}' (see 'k --help')`);
     }
