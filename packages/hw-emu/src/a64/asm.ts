@@ -48,7 +48,7 @@ const MASK64 = (1n << 64n) - 1n;
 
 type Lookup = (name: string) => bigint | undefined;
 
-const TOKEN = /\s*(0x[0-9a-f]+|0b[01]+(?![\w$])|\d+[bf](?![\w$])|\d+|[A-Za-z_.$][\w.$]*|<<|>>|[-+*/%&|^~()])/iy;
+const TOKEN = /\s*(:lo12:|0x[0-9a-f]+|0b[01]+(?![\w$])|\d+[bf](?![\w$])|\d+|[A-Za-z_.$][\w.$]*|<<|>>|[-+*/%&|^~()])/iy;
 
 function evalExpr(src: string, lookup: Lookup): bigint {
   const toks: string[] = [];
@@ -74,6 +74,8 @@ function evalExpr(src: string, lookup: Lookup): bigint {
       if (next() !== ')') throw new Bad(`a ')' is missing in '${src.trim()}'`);
       return v;
     }
+    // :lo12:expr is the low 12 bits of the whole expression (the kernel's adr_l/ldr_l: adrp + :lo12:)
+    if (t === ':lo12:') return binary(1) & 0xfffn;
     if (t === '-') return -primary();
     if (t === '+') return primary();
     if (t === '~') return ~primary();
@@ -142,7 +144,7 @@ interface MemOp {
 }
 interface ShiftOp {
   readonly t: 'shift';
-  readonly kind: ShiftType | ExtendType;
+  readonly kind: ShiftType | ExtendType | 'ror' | 'msl';
   readonly amount: bigint | null;
   readonly text: string;
 }
@@ -174,7 +176,7 @@ function parseReg(s: string): RegOp | null {
   return null;
 }
 
-const SHIFT_OR_EXTEND = new Set<string>(['lsl', 'lsr', 'asr', ...EXTEND_NAMES]);
+const SHIFT_OR_EXTEND = new Set<string>(['lsl', 'lsr', 'asr', 'ror', 'msl', ...EXTEND_NAMES]);
 
 function parseOperand(raw: string, lookup: Lookup): Operand {
   const s = raw.trim();
@@ -188,7 +190,8 @@ function parseOperand(raw: string, lookup: Lookup): Operand {
     if (!base || base.w || base.zr) throw new Bad(`the base register must be an X register or sp, not '${(m[1] as string).trim()}'`);
     let offset: bigint | null = null;
     if (m[2] !== undefined) {
-      const o = (m[2] as string).trim();
+      let o = (m[2] as string).trim();
+      if (o.startsWith(':lo12:')) o = `#${o}`;
       if (!o.startsWith('#')) {
         if (parseReg(o)) throw new Bad(`register offsets are outside the subset: '${s}'`);
         throw new Bad(`the offset must be an immediate '#imm': '${s}'`);
@@ -200,10 +203,10 @@ function parseOperand(raw: string, lookup: Lookup): Operand {
   if (s.startsWith('#')) return { t: 'imm', v: evalExpr(s.slice(1), lookup), hash: true, text: s };
   const sh = /^([a-z]+)(?:\s+#?(.+))?$/i.exec(s);
   if (sh && SHIFT_OR_EXTEND.has((sh[1] as string).toLowerCase())) {
-    const kind = (sh[1] as string).toLowerCase() as ShiftType | ExtendType;
+    const kind = (sh[1] as string).toLowerCase() as ShiftOp['kind'];
     return { t: 'shift', kind, amount: sh[2] === undefined ? null : evalExpr(sh[2], lookup), text: s };
   }
-  if (/^[a-z]+$/i.test(s) && lookup(s) === undefined) return { t: 'word', text: s.toLowerCase() };
+  if (/^[A-Za-z_.$][\w.$]*$/.test(s) && lookup(s) === undefined) return { t: 'word', text: s };
   return { t: 'imm', v: evalExpr(s, lookup), hash: false, text: s };
 }
 
@@ -212,7 +215,10 @@ function parseOperand(raw: string, lookup: Lookup): Operand {
 function want<T extends Operand['t']>(ops: readonly Operand[], i: number, t: T, what: string): Extract<Operand, { t: T }> {
   const o = ops[i];
   if (!o) throw new Bad(`${what} is missing`);
-  if (o.t !== t) throw new Bad(`expected ${what}, found '${o.text}'`);
+  if (o.t !== t) {
+    if (o.t === 'word' && t === 'imm') throw new Bad(`undefined symbol '${o.text}'`);
+    throw new Bad(`expected ${what}, found '${o.text}'`);
+  }
   return o as Extract<Operand, { t: T }>;
 }
 function count(ops: readonly Operand[], min: number, max: number, mn: string): void {
@@ -235,6 +241,7 @@ function immNum(v: bigint, lo: number, hi: number, what: string): number {
 }
 /** Byte offset of a branch-like target from `pc` (`page` for ADRP). */
 function offsetTo(o: Operand | undefined, pc: bigint, page: boolean, what: string): number {
+  if (o?.t === 'word') throw new Bad(`undefined symbol '${o.text}'`);
   if (!o || o.t !== 'imm') throw new Bad(`${what} must be a label, an address or '#offset'`);
   let off: bigint;
   if (o.hash) off = o.v;
@@ -331,6 +338,7 @@ function addSub(mn: string, ops: readonly Operand[]): A64Insn {
   if (mod && mod.t !== 'shift') throw new Bad(`expected a shift or an extend, found '${mod.text}'`);
   const isExtend = mod !== undefined && EXTEND_NAMES.includes(mod.kind as ExtendType);
   const spInvolved = rdOp.sp || rnOp.sp;
+  if (mod && (mod.kind === 'ror' || mod.kind === 'msl')) throw new Bad(`ADD/SUB take a shift or an extend, not '${mod.text}'`);
   if (!isExtend && !spInvolved) {
     const shift = (mod?.kind ?? 'lsl') as ShiftType;
     const amount = mod ? immNum(mod.amount ?? -1n, 0, sf ? 63 : 31, `the ${shift} amount`) : 0;
@@ -428,9 +436,8 @@ const COND_ALIASES: Readonly<Record<string, number>> = { cs: 2, cc: 3 };
 
 function instruction(mnRaw: string, ops: readonly Operand[], pc: bigint): A64Insn {
   const mn = mnRaw.toLowerCase();
-  const none = () => count(ops, 0, 0, mn);
   // hints, by name (with their operand: bti c, psb csync)
-  const hintKey = ops.length === 1 && ops[0]?.t === 'word' ? `${mn} ${ops[0].text}` : ops.length === 0 ? mn : null;
+  const hintKey = ops.length === 1 && ops[0]?.t === 'word' ? `${mn} ${ops[0].text.toLowerCase()}` : ops.length === 0 ? mn : null;
   if (hintKey !== null && HINT_NUMBERS.has(hintKey)) return { kind: 'hint', imm: HINT_NUMBERS.get(hintKey) as number };
   switch (mn) {
     case 'hint':
@@ -439,7 +446,7 @@ function instruction(mnRaw: string, ops: readonly Operand[], pc: bigint): A64Ins
     case 'isb': {
       count(ops, 0, 1, mn);
       const o = ops[0];
-      if (o === undefined || (o.t === 'word' && o.text === 'sy')) return { kind: 'isb', crm: 15 };
+      if (o === undefined || (o.t === 'word' && o.text.toLowerCase() === 'sy')) return { kind: 'isb', crm: 15 };
       return { kind: 'isb', crm: immNum(want(ops, 0, 'imm', 'the option').v, 0, 15, 'the option') };
     }
     case 'brk':
@@ -520,7 +527,6 @@ function instruction(mnRaw: string, ops: readonly Operand[], pc: bigint): A64Ins
     count(ops, 1, 1, mn);
     return { kind: 'bcond', cond, offset: offsetTo(ops[0], pc, false, 'the target') };
   }
-  none();
   throw new Bad(`'${mnRaw}' is not an instruction of the subset`);
 }
 

@@ -464,6 +464,9 @@ export class AddressSpace {
    * the region (offset in `this.off`) or null with `lastFault` set.
    */
   resolve(hi: number, lo: number, size: number, access: MemAccess, initiator: string | null, privileged: boolean): MemRegion | null {
+    // cores pass int32 halves: make both unsigned
+    hi >>>= 0;
+    lo >>>= 0;
     let r = this.last;
     let off = r === null ? -1 : (hi - r.baseHi) * TWO32 + (lo - r.baseLo);
     if (r === null || off < 0 || off >= r.size) {
