@@ -156,7 +156,7 @@ type Operand = RegOp | ImmOp | MemOp | ShiftOp | WordOp;
 
 function parseReg(s: string): RegOp | null {
   const t = s.trim().toLowerCase();
-  let m = /^([xw])([0-9]|[12][0-9]|30)$/.exec(t);
+  const m = /^([xw])([0-9]|[12][0-9]|30)$/.exec(t);
   if (m) return { t: 'reg', n: Number(m[2]), w: m[1] === 'w', sp: false, zr: false, text: t };
   switch (t) {
     case 'sp':
@@ -172,7 +172,6 @@ function parseReg(s: string): RegOp | null {
     case 'lr':
       return { t: 'reg', n: 30, w: false, sp: false, zr: false, text: t };
   }
-  m = null;
   return null;
 }
 

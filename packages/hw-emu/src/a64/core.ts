@@ -10,11 +10,11 @@
 // the current code page in locals; loads and stores hit a "window" of the last
 // region used, clipped so that it never covers an address the caller declared as
 // shared (the core stops before those) or a range watched for writes.
-import { AddressSpace, joinAddr, MemRegion } from '../mem/address-space';
-import type { Addr } from '../mem/address-space';
+import { AddressSpace, joinAddr } from '../mem/address-space';
+import type { Addr, MemRegion } from '../mem/address-space';
 import { makeFault, type MemFault } from '../mem/fault';
 import { decode, unpredictableChoice } from './decode';
-import { A64Error, checkPc } from './format';
+import { A64Error } from './format';
 
 /**
  * BRK immediates reserved for host calls: `brk #0x6b00` to `brk #0x6bff` ("k" = 0x6b).
@@ -109,6 +109,7 @@ const OP_CBZ = 29;
 const OP_BR = 30;
 const OP_BLR = 31;
 
+const CHUNK = 1 << 16;
 const PAGE_SHIFT = 16;
 const PAGE_BYTES = 1 << PAGE_SHIFT;
 const PAGE_WORDS = PAGE_BYTES >> 2;
@@ -137,6 +138,11 @@ function pagesOf(r: MemRegion): (CodePage | undefined)[] {
 interface SharedRange {
   readonly start: bigint;
   readonly end: bigint;
+  /** start and end as unsigned 32-bit halves, for the checks on the slow path */
+  readonly sHi: number;
+  readonly sLo: number;
+  readonly eHi: number;
+  readonly eLo: number;
   readonly read: boolean;
   readonly write: boolean;
   readonly execute: boolean;
@@ -180,6 +186,7 @@ export class A64Core {
   private haltRequested = false;
   private ackPending = false;
   private allowShared = false;
+  private cAckWindow = false;
   private readonly sharedRanges: SharedRange[] = [];
   private readonly hostCalls: (HostCallHandler | undefined)[] = [];
   private gen = -1;
@@ -302,9 +309,14 @@ export class A64Core {
     if (start < 0n || start >= 1n << 64n) throw new A64Error('share: base is not an address in [0, 2^64)');
     if (!Number.isSafeInteger(size) || size <= 0) throw new A64Error('share: size must be a positive integer');
     const all = access.read === undefined && access.write === undefined && access.execute === undefined;
+    const end = start + BigInt(size);
     const range: SharedRange = {
       start,
-      end: start + BigInt(size),
+      end,
+      sHi: Number(start >> 32n),
+      sLo: Number(start & 0xffffffffn),
+      eHi: Number(end >> 32n),
+      eLo: Number(end & 0xffffffffn),
       read: all || access.read === true,
       write: all || access.write === true,
       execute: all || access.execute === true,
@@ -356,17 +368,28 @@ export class A64Core {
     try {
       let budget = maxInsns;
       if (this.ackPending) {
+        // the acknowledged instruction runs once past the shared check; the fast windows
+        // never cover a shared range, so only a one-instruction code window needs dropping
         this.ackPending = false;
         this.allowShared = true;
-        this.flushWindows();
         const s = this.exec(1);
         this.allowShared = false;
-        this.flushWindows();
+        if (this.cAckWindow) {
+          this.cAckWindow = false;
+          this.cLen = 0;
+        }
         if (s !== BUDGET) return s;
         budget--;
         if (budget === 0) return BUDGET;
       }
-      return this.exec(budget);
+      // Chunks keep exec() entered often, so V8 optimizes its entry and not only its
+      // loop (on-stack replacement): step() then runs optimized code too.
+      for (;;) {
+        const chunk = budget > CHUNK ? CHUNK : budget;
+        const s = this.exec(chunk);
+        budget -= chunk;
+        if (s !== BUDGET || budget === 0) return s;
+      }
     } finally {
       this.running = false;
     }
@@ -1039,18 +1062,35 @@ export class A64Core {
     return { kind: 'alignment', what: 'sp', addr: joinAddr(hi, lo), pc: joinAddr(pcHi, pcLo) };
   }
 
-  /** Shared-range check; returns true (and sets the stop) when the access must stop first. */
-  private sharedStop(lo: number, hi: number, size: number, access: 'read' | 'write' | 'execute', pcLo: number, pcHi: number): boolean {
-    if (this.sharedRanges.length === 0 || this.allowShared) return false;
-    const start = joinAddr(hi, lo);
-    const end = start + BigInt(size);
-    for (const s of this.sharedRanges) {
-      if (!s[access] || start >= s.end || s.start >= end) continue;
-      this.ackPending = true;
-      this.stopReason = { kind: 'shared', access, addr: start, size, pc: joinAddr(pcHi, pcLo) };
-      return true;
+  /**
+   * Shared-range check: 0 when [addr, addr + size) touches no shared range of this access
+   * kind, 1 when the core must stop first (the stop is set), 2 when it touches one but the
+   * access is the acknowledged one.
+   */
+  private sharedStop(lo: number, hi: number, size: number, access: 'read' | 'write' | 'execute', pcLo: number, pcHi: number): number {
+    const list = this.sharedRanges;
+    if (list.length === 0) return 0;
+    const aHi = hi >>> 0;
+    const aLo = lo >>> 0;
+    let bLo = aLo + size;
+    let bHi = aHi;
+    if (bLo >= 0x100000000) {
+      bLo -= 0x100000000;
+      bHi++;
     }
-    return false;
+    for (let i = 0; i < list.length; i++) {
+      const s = list[i] as SharedRange;
+      if (!s[access]) continue;
+      // overlap: access start < range end and range start < access end (unsigned 64-bit order)
+      const startBeforeEnd = aHi < s.eHi || (aHi === s.eHi && aLo < s.eLo);
+      const rangeBeforeEnd = s.sHi < bHi || (s.sHi === bHi && s.sLo < bLo);
+      if (!startBeforeEnd || !rangeBeforeEnd) continue;
+      if (this.allowShared) return 2;
+      this.ackPending = true;
+      this.stopReason = { kind: 'shared', access, addr: joinAddr(hi, lo), size, pc: joinAddr(pcHi, pcLo) };
+      return 1;
+    }
+    return 0;
   }
 
   /** Sets up the code window for the current PC; 0, or 1 with `stopReason` set. */
@@ -1062,7 +1102,7 @@ export class A64Core {
       this.stopReason = { kind: 'alignment', what: 'pc', addr: a, pc: a };
       return 1;
     }
-    if (this.sharedStop(lo, hi, 4, 'execute', lo, hi)) return 1;
+    if (this.sharedStop(lo, hi, 4, 'execute', lo, hi) === 1) return 1;
     const region = this.space.resolve(hi, lo >>> 0, 4, 'execute', this.id, false);
     if (region === null || region.kind === 'mmio') {
       const f = region === null ? (this.space.lastFault as MemFault) : makeFault('permission', 'execute', joinAddr(hi, lo), 4, region.name, this.id);
@@ -1078,11 +1118,15 @@ export class A64Core {
     const hiBase = BigInt(hi >>> 0) << 32n;
     if (start < hiBase) start = hiBase;
     if (end > hiBase + 0x100000000n) end = hiBase + 0x100000000n;
-    if (!this.allowShared) {
-      for (const s of this.sharedRanges) {
-        if (!s.execute || s.end <= start || s.start >= end) continue;
-        if (s.end <= a) start = s.end;
-        else if (s.start > a) end = s.start;
+    for (const s of this.sharedRanges) {
+      if (!s.execute || s.end <= start || s.start >= end) continue;
+      if (s.end <= a) start = s.end;
+      else if (s.start > a) end = s.start;
+      else {
+        // an acknowledged fetch from a shared range: a window of this one instruction
+        start = a;
+        end = a + 4n;
+        this.cAckWindow = true;
       }
     }
     // keep the window word-aligned
@@ -1120,17 +1164,27 @@ export class A64Core {
     const hiBase = BigInt(hi >>> 0) << 32n;
     if (start < hiBase) start = hiBase;
     if (end > hiBase + 0x100000000n) end = hiBase + 0x100000000n;
-    const clip = (s: bigint, e: bigint): boolean => {
-      if (e <= start || s >= end) return true;
-      if (e <= a) start = e;
-      else if (s > a) end = s;
+    // shared ranges (even while an access is acknowledged) and watched ranges stay outside
+    const n = this.sharedRanges.length;
+    const ws = write ? this.space.watches : [];
+    for (let i = 0; i < n + ws.length; i++) {
+      let rs: bigint;
+      let re: bigint;
+      if (i < n) {
+        const sr = this.sharedRanges[i] as SharedRange;
+        if (!(write ? sr.write : sr.read)) continue;
+        rs = sr.start;
+        re = sr.end;
+      } else {
+        const w = ws[i - n] as { start: bigint; end: bigint };
+        rs = w.start;
+        re = w.end;
+      }
+      if (re <= start || rs >= end) continue;
+      if (re <= a) start = re;
+      else if (rs > a) end = rs;
       else return false;
-      return true;
-    };
-    if (!this.allowShared) {
-      for (const s of this.sharedRanges) if ((write ? s.write : s.read) && !clip(s.start, s.end)) return false;
     }
-    if (write) for (const w of this.space.watches) if (!clip(w.start, w.end)) return false;
     const off = Number(start - region.base);
     if (write) {
       this.wrHi = hi;
@@ -1154,10 +1208,11 @@ export class A64Core {
 
   /** Loads `size` (1..16) bytes into t0..t3 through the address space; 0, or 1 with `stopReason` set. */
   private slowLoad(lo: number, hi: number, size: number, pcLo: number, pcHi: number): number {
-    if (this.sharedStop(lo, hi, size, 'read', pcLo, pcHi)) return 1;
-    this.dataWindow(hi, lo, false);
+    const shared = this.sharedStop(lo, hi, size, 'read', pcLo, pcHi);
+    if (shared === 1) return 1;
+    if (shared === 0) this.dataWindow(hi, lo, false);
     const sp = this.space;
-    if (sp.resolve(hi, lo >>> 0, size, 'read', this.id, false) === null) return this.memFault(pcLo, pcHi);
+    if (size > 8 && sp.resolve(hi, lo, size, 'read', this.id, false) === null) return this.memFault(pcLo, pcHi);
     let clo = lo;
     let chi = hi;
     const out = [0, 0, 0, 0];
@@ -1180,10 +1235,12 @@ export class A64Core {
 
   /** Stores `size` (1..16) bytes of v0..v3 through the address space, all or nothing. */
   private slowStore(lo: number, hi: number, size: number, v0: number, v1: number, v2: number, v3: number, pcLo: number, pcHi: number): number {
-    if (this.sharedStop(lo, hi, size, 'write', pcLo, pcHi)) return 1;
-    this.dataWindow(hi, lo, true);
+    const shared = this.sharedStop(lo, hi, size, 'write', pcLo, pcHi);
+    if (shared === 1) return 1;
+    if (shared === 0) this.dataWindow(hi, lo, true);
     const sp = this.space;
-    if (sp.resolve(hi, lo >>> 0, size, 'write', this.id, false) === null) return this.memFault(pcLo, pcHi);
+    // a pair is all or nothing: check the whole range before the first half is written
+    if (size > 8 && sp.resolve(hi, lo, size, 'write', this.id, false) === null) return this.memFault(pcLo, pcHi);
     const vals = [v0, v1, v2, v3];
     let clo = lo;
     let chi = hi;

@@ -112,7 +112,7 @@ export class TextPatchGuard {
   private check(ev: WriteEvent, start: bigint, end: bigint): void {
     const running = typeof this.othersRunning === 'function' ? this.othersRunning(ev.initiator) : this.othersRunning;
     if (!running) return;
-    const atomic = ev.size <= 8 && ev.addr % BigInt(ev.size) === 0n;
+    const atomic = ev.atomic;
     const first = ev.addr & ~3n;
     for (let wa = first < start ? start : first; wa < ev.addr + BigInt(ev.size) && wa < end; wa += 4n) {
       const old = this.space.read32(wa, { privileged: true });

@@ -76,6 +76,11 @@ export interface WriteEvent {
   readonly bytes: Uint8Array;
   readonly region: string;
   readonly initiator: string | null;
+  /**
+   * Whether the write is single-copy atomic (Arm ARM B2.2.1): a naturally aligned access of
+   * 1, 2, 4 or 8 bytes. `writeBytes` is a block copy and never atomic.
+   */
+  readonly atomic: boolean;
 }
 
 /** A configuration error of the address space (bad region spec, overlap): thrown, with an errno name. */
@@ -424,7 +429,7 @@ export class AddressSpace {
     if (data.length === 0) return MEM_OK;
     const r = this.resolve(a[0], a[1], data.length, 'write', init, options?.privileged ?? false);
     if (r === null) return { ok: false, fault: this.lastFault as MemFault };
-    if (this.watches.length) this.notify(r, a[0], a[1], data.length, data.slice(), init);
+    if (this.watches.length) this.notify(r, a[0], a[1], data.length, data.slice(), init, false);
     if (r.kind !== 'mmio') {
       r.bytes.set(data, this.off);
       return MEM_OK;
@@ -532,7 +537,7 @@ export class AddressSpace {
         dv.setInt32(0, vlo, true);
         if (size === 8) dv.setInt32(4, vhi, true);
       }
-      this.notify(r, hi, lo, size, b, initiator);
+      this.notify(r, hi, lo, size, b, initiator, (lo >>> 0) % size === 0);
     }
     if (r.kind === 'mmio') return this.mmioWrite(r, o, size, vlo, vhi, [hi, lo], initiator);
     const dv = r.dv;
@@ -552,11 +557,11 @@ export class AddressSpace {
     this.onFault?.(f);
   }
 
-  private notify(r: MemRegion, hi: number, lo: number, size: number, bytes: Uint8Array, initiator: string | null): void {
+  private notify(r: MemRegion, hi: number, lo: number, size: number, bytes: Uint8Array, initiator: string | null, atomic: boolean): void {
     const start = joinAddr(hi, lo);
     const end = start + BigInt(size);
     for (const w of [...this.watches]) {
-      if (start < w.end && w.start < end) w.cb({ addr: start, size, bytes, region: r.name, initiator });
+      if (start < w.end && w.start < end) w.cb({ addr: start, size, bytes, region: r.name, initiator, atomic });
     }
   }
 
