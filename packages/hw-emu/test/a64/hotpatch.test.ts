@@ -40,7 +40,7 @@ describe('isHotpatchSafe', () => {
   it('classifies words exactly as the decoder does for the instructions of the subset', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 0xffffffff }), fc.constantFrom(0xfc000000, 0xffe0001f, 0xfffff01f, 0xfffff0ff, 0), (bits, keep) => {
-        const w = ((bits & ~keep) | (Object.values(EXAMPLES)[bits % 8] as number & keep)) >>> 0;
+        const w = ((bits & ~keep) | (((Object.values(EXAMPLES)[bits % 8] as number) & keep))) >>> 0;
         const cls = a64.hotpatchClass(w);
         const insn = a64.decode(w);
         if (insn?.kind === 'branch') expect(cls).toBe(insn.link ? 'bl' : 'b');
