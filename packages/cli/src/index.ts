@@ -1,5 +1,6 @@
 // @k/cli: the `k` command.
 import { createRequire } from 'node:module';
+import { a64Command } from './internal/a64';
 import { check } from './internal/check';
 import { processIo, UsageError, type Io } from './internal/io';
 
@@ -9,6 +10,7 @@ usage: k <command> [options]
 
 commands:
   check [PACKAGE...] [--json]   explore every registered scenario and print a summary
+  a64 disasm WORD...|asm TEXT   AArch64 disassembler and assembler (see k a64 --help)
 
 options:
   -h, --help       this help
@@ -37,6 +39,8 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
         return 0;
       case 'check':
         return await check(rest, io);
+      case 'a64':
+        return await a64Command(rest, io);
       default:
         throw new UsageError(`k: unknown command '${cmd}' (see 'k --help')`);
     }
