@@ -582,116 +582,6 @@ export class A64Core {
           }
           break;
         }
-        case OP_LDR: {
-          // a: Rt, b: base, c: size log2 | 4 signed | 8 X destination, d: offset, e: 0 offset / 1 pre / 2 post
-          const bs = pb[i] as number;
-          const blo = r[bs] as number;
-          const bhi = r[bs + 1] as number;
-          if (bs === SP && spCheck && (blo & 15) !== 0) {
-            stop = this.spFault(blo, bhi, pcLo, pcHi);
-            break outer;
-          }
-          const mode = pe[i] as number;
-          const imm = pd[i] as number;
-          const s = (blo >>> 0) + imm;
-          const nlo = s | 0;
-          const nhi = s < 0 ? (bhi - 1) | 0 : s > 0xffffffff ? (bhi + 1) | 0 : bhi;
-          const elo = mode === 2 ? blo : nlo;
-          const ehi = mode === 2 ? bhi : nhi;
-          const k = pcc[i] as number;
-          const size = 1 << (k & 3);
-          let vlo: number;
-          let vhi = 0;
-          const o = (elo - this.rdLo) >>> 0;
-          if (ehi === this.rdHi && o + size <= this.rdLen) {
-            const x = this.rdOff + o;
-            if (size === 8) {
-              if ((x & 3) === 0) {
-                vlo = this.rdI32[x >>> 2] as number;
-                vhi = this.rdI32[(x >>> 2) + 1] as number;
-              } else {
-                vlo = this.rdDv.getInt32(x, true);
-                vhi = this.rdDv.getInt32(x + 4, true);
-              }
-            } else if (size === 4) {
-              vlo = (x & 3) === 0 ? (this.rdI32[x >>> 2] as number) : this.rdDv.getInt32(x, true);
-            } else if (size === 2) {
-              vlo = (this.rdU8[x] as number) | ((this.rdU8[x + 1] as number) << 8);
-            } else {
-              vlo = this.rdU8[x] as number;
-            }
-          } else {
-            if (this.slowLoad(elo, ehi, size, pcLo, pcHi) !== 0) {
-              stop = this.stopReason;
-              break outer;
-            }
-            vlo = this.t0;
-            vhi = size === 8 ? this.t1 : 0;
-          }
-          if ((k & 4) !== 0) {
-            if (size === 1) vlo = (vlo << 24) >> 24;
-            else if (size === 2) vlo = (vlo << 16) >> 16;
-            vhi = vlo >> 31;
-          }
-          if ((k & 8) === 0) vhi = 0;
-          const a = pa[i] as number;
-          r[a] = vlo;
-          r[a + 1] = vhi;
-          if (mode !== 0) {
-            r[bs] = nlo;
-            r[bs + 1] = nhi;
-          }
-          break;
-        }
-        case OP_STR: {
-          const bs = pb[i] as number;
-          const blo = r[bs] as number;
-          const bhi = r[bs + 1] as number;
-          if (bs === SP && spCheck && (blo & 15) !== 0) {
-            stop = this.spFault(blo, bhi, pcLo, pcHi);
-            break outer;
-          }
-          const mode = pe[i] as number;
-          const imm = pd[i] as number;
-          const s = (blo >>> 0) + imm;
-          const nlo = s | 0;
-          const nhi = s < 0 ? (bhi - 1) | 0 : s > 0xffffffff ? (bhi + 1) | 0 : bhi;
-          const elo = mode === 2 ? blo : nlo;
-          const ehi = mode === 2 ? bhi : nhi;
-          const size = 1 << ((pcc[i] as number) & 3);
-          const a = pa[i] as number;
-          const vlo = r[a] as number;
-          const vhi = r[a + 1] as number;
-          const o = (elo - this.wrLo) >>> 0;
-          if (ehi === this.wrHi && o + size <= this.wrLen) {
-            const x = this.wrOff + o;
-            if (size === 8) {
-              if ((x & 3) === 0) {
-                this.wrI32[x >>> 2] = vlo;
-                this.wrI32[(x >>> 2) + 1] = vhi;
-              } else {
-                this.wrDv.setInt32(x, vlo, true);
-                this.wrDv.setInt32(x + 4, vhi, true);
-              }
-            } else if (size === 4) {
-              if ((x & 3) === 0) this.wrI32[x >>> 2] = vlo;
-              else this.wrDv.setInt32(x, vlo, true);
-            } else if (size === 2) {
-              this.wrU8[x] = vlo;
-              this.wrU8[x + 1] = vlo >> 8;
-            } else {
-              this.wrU8[x] = vlo;
-            }
-          } else if (this.slowStore(elo, ehi, size, vlo, vhi, 0, 0, pcLo, pcHi) !== 0) {
-            stop = this.stopReason;
-            break outer;
-          }
-          if (mode !== 0) {
-            r[bs] = nlo;
-            r[bs + 1] = nhi;
-          }
-          break;
-        }
         case OP_LDRLIT: {
           const k = pcc[i] as number;
           const size = (k & 3) === 3 ? 8 : 4;
@@ -719,9 +609,12 @@ export class A64Core {
           r[a + 1] = vhi;
           break;
         }
+        case OP_LDR:
+        case OP_STR:
         case OP_LDP:
         case OP_STP: {
-          // a: Rt, c: Rt2, b: base, d: offset, e: mode | 4 for X registers
+          // a: Rt, b: base, c: Rt2 (pairs) or size log2 | 4 signed | 8 X register (single),
+          // d: offset, e: 0 offset / 1 pre / 2 post, | 4 for pairs of X registers
           const bs = pb[i] as number;
           const blo = r[bs] as number;
           const bhi = r[bs + 1] as number;
@@ -731,80 +624,137 @@ export class A64Core {
           }
           const e = pe[i] as number;
           const mode = e & 3;
-          const x64 = (e & 4) !== 0;
           const s = (blo >>> 0) + (pd[i] as number);
           const nlo = s | 0;
           const nhi = s < 0 ? (bhi - 1) | 0 : s > 0xffffffff ? (bhi + 1) | 0 : bhi;
           const elo = mode === 2 ? blo : nlo;
           const ehi = mode === 2 ? bhi : nhi;
-          const total = x64 ? 16 : 8;
           const a = pa[i] as number;
           const c = pcc[i] as number;
-          if (op === OP_LDP) {
-            let v0: number;
-            let v1: number;
-            let v2 = 0;
-            let v3 = 0;
+          if (op === OP_LDR) {
+            const size = 1 << (c & 3);
+            let vlo: number;
+            let vhi = 0;
             const o = (elo - this.rdLo) >>> 0;
-            const x = this.rdOff + o;
-            if (ehi === this.rdHi && o + total <= this.rdLen && (x & 3) === 0) {
-              const q = x >>> 2;
-              const m = this.rdI32;
-              v0 = m[q] as number;
-              v1 = m[q + 1] as number;
-              if (x64) {
-                v2 = m[q + 2] as number;
-                v3 = m[q + 3] as number;
+            if (ehi === this.rdHi && o + size <= this.rdLen) {
+              const x = this.rdOff + o;
+              if (size === 8) {
+                if ((x & 3) === 0) {
+                  vlo = this.rdI32[x >>> 2] as number;
+                  vhi = this.rdI32[(x >>> 2) + 1] as number;
+                } else {
+                  vlo = this.rdDv.getInt32(x, true);
+                  vhi = this.rdDv.getInt32(x + 4, true);
+                }
+              } else if (size === 4) {
+                vlo = (x & 3) === 0 ? (this.rdI32[x >>> 2] as number) : this.rdDv.getInt32(x, true);
+              } else if (size === 2) {
+                vlo = (this.rdU8[x] as number) | ((this.rdU8[x + 1] as number) << 8);
+              } else {
+                vlo = this.rdU8[x] as number;
               }
             } else {
-              if (this.slowLoad(elo, ehi, total, pcLo, pcHi) !== 0) {
+              if (this.slowLoad(elo, ehi, size, pcLo, pcHi) !== 0) {
                 stop = this.stopReason;
                 break outer;
               }
-              v0 = this.t0;
-              v1 = this.t1;
-              v2 = this.t2;
-              v3 = this.t3;
+              vlo = this.t0;
+              vhi = size === 8 ? this.t1 : 0;
             }
-            if (x64) {
-              r[a] = v0;
-              r[a + 1] = v1;
-              r[c] = v2;
-              r[c + 1] = v3;
-            } else {
-              r[a] = v0;
-              r[a + 1] = 0;
-              r[c] = v1;
-              r[c + 1] = 0;
+            if ((c & 4) !== 0) {
+              if (size === 1) vlo = (vlo << 24) >> 24;
+              else if (size === 2) vlo = (vlo << 16) >> 16;
+              vhi = vlo >> 31;
+            }
+            if ((c & 8) === 0) vhi = 0;
+            r[a] = vlo;
+            r[a + 1] = vhi;
+          } else if (op === OP_STR) {
+            const size = 1 << (c & 3);
+            const vlo = r[a] as number;
+            const vhi = r[a + 1] as number;
+            const o = (elo - this.wrLo) >>> 0;
+            if (ehi === this.wrHi && o + size <= this.wrLen) {
+              const x = this.wrOff + o;
+              if (size === 8) {
+                if ((x & 3) === 0) {
+                  this.wrI32[x >>> 2] = vlo;
+                  this.wrI32[(x >>> 2) + 1] = vhi;
+                } else {
+                  this.wrDv.setInt32(x, vlo, true);
+                  this.wrDv.setInt32(x + 4, vhi, true);
+                }
+              } else if (size === 4) {
+                if ((x & 3) === 0) this.wrI32[x >>> 2] = vlo;
+                else this.wrDv.setInt32(x, vlo, true);
+              } else if (size === 2) {
+                this.wrU8[x] = vlo;
+                this.wrU8[x + 1] = vlo >> 8;
+              } else {
+                this.wrU8[x] = vlo;
+              }
+            } else if (this.slowStore(elo, ehi, size, vlo, vhi, 0, 0, pcLo, pcHi) !== 0) {
+              stop = this.stopReason;
+              break outer;
             }
           } else {
+            const x64 = (e & 4) !== 0;
+            const total = x64 ? 16 : 8;
             let v0: number;
             let v1: number;
             let v2 = 0;
             let v3 = 0;
-            if (x64) {
-              v0 = r[a] as number;
-              v1 = r[a + 1] as number;
-              v2 = r[c] as number;
-              v3 = r[c + 1] as number;
+            if (op === OP_LDP) {
+              const o = (elo - this.rdLo) >>> 0;
+              const x = this.rdOff + o;
+              if (ehi === this.rdHi && o + total <= this.rdLen && (x & 3) === 0) {
+                const q = x >>> 2;
+                const m = this.rdI32;
+                v0 = m[q] as number;
+                v1 = m[q + 1] as number;
+                if (x64) {
+                  v2 = m[q + 2] as number;
+                  v3 = m[q + 3] as number;
+                }
+              } else {
+                if (this.slowLoad(elo, ehi, total, pcLo, pcHi) !== 0) {
+                  stop = this.stopReason;
+                  break outer;
+                }
+                v0 = this.t0;
+                v1 = this.t1;
+                v2 = this.t2;
+                v3 = this.t3;
+              }
+              // W pairs: two words, each zero-extended
+              r[a] = v0;
+              r[a + 1] = x64 ? v1 : 0;
+              r[c] = x64 ? v2 : v1;
+              r[c + 1] = x64 ? v3 : 0;
             } else {
               v0 = r[a] as number;
-              v1 = r[c] as number;
-            }
-            const o = (elo - this.wrLo) >>> 0;
-            const x = this.wrOff + o;
-            if (ehi === this.wrHi && o + total <= this.wrLen && (x & 3) === 0) {
-              const q = x >>> 2;
-              const m = this.wrI32;
-              m[q] = v0;
-              m[q + 1] = v1;
               if (x64) {
-                m[q + 2] = v2;
-                m[q + 3] = v3;
+                v1 = r[a + 1] as number;
+                v2 = r[c] as number;
+                v3 = r[c + 1] as number;
+              } else {
+                v1 = r[c] as number;
               }
-            } else if (this.slowStore(elo, ehi, total, v0, v1, v2, v3, pcLo, pcHi) !== 0) {
-              stop = this.stopReason;
-              break outer;
+              const o = (elo - this.wrLo) >>> 0;
+              const x = this.wrOff + o;
+              if (ehi === this.wrHi && o + total <= this.wrLen && (x & 3) === 0) {
+                const q = x >>> 2;
+                const m = this.wrI32;
+                m[q] = v0;
+                m[q + 1] = v1;
+                if (x64) {
+                  m[q + 2] = v2;
+                  m[q + 3] = v3;
+                }
+              } else if (this.slowStore(elo, ehi, total, v0, v1, v2, v3, pcLo, pcHi) !== 0) {
+                stop = this.stopReason;
+                break outer;
+              }
             }
           }
           if (mode !== 0) {

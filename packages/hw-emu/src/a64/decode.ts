@@ -3,11 +3,23 @@
 // processing -- immediate; Data processing -- register; Loads and stores).
 // Anything outside the subset decodes to null, which the core executes as an
 // undefined instruction. Issue 5; the subset is what seed 004's ftrace code runs.
-import { EXTEND_NAMES, SHIFT_NAMES, type A64Insn, type LdStOp } from './insn';
+import { EXTEND_NAMES, SHIFT_NAMES, type A64Insn, type AddSubRegFields, type LdStOp } from './insn';
 
 function sext(v: number, bits: number): number {
   const s = 32 - bits;
   return (v << s) >> s;
+}
+
+/** The fields ADD/SUB (shifted and extended register) share: sf, op, S, Rm, Rn, Rd. */
+function addSubRegs(w: number): AddSubRegFields {
+  return {
+    sf: w >>> 31 === 1,
+    sub: ((w >>> 30) & 1) === 1,
+    setFlags: ((w >>> 29) & 1) === 1,
+    rd: w & 31,
+    rn: (w >>> 5) & 31,
+    rm: (w >>> 16) & 31,
+  };
 }
 
 const LDST_OPS: readonly (readonly [LdStOp, boolean] | null)[][] = [
@@ -86,33 +98,13 @@ export function decode(word: number): A64Insn | null {
     const shift = (w >>> 22) & 3;
     const amount = (w >>> 10) & 63;
     if (shift === 3 || (!sf && amount >= 32)) return null;
-    return {
-      kind: 'addSubShifted',
-      sf,
-      sub: ((w >>> 30) & 1) === 1,
-      setFlags: ((w >>> 29) & 1) === 1,
-      rd,
-      rn,
-      rm: (w >>> 16) & 31,
-      shift: SHIFT_NAMES[shift] as 'lsl',
-      amount,
-    };
+    return { kind: 'addSubShifted', ...addSubRegs(w), shift: SHIFT_NAMES[shift] as 'lsl', amount };
   }
   // Add/subtract (extended register); opt (bits 23:22) must be 0, imm3 at most 4.
   if (((w & 0x1fe00000) >>> 0) === 0x0b200000) {
     const amount = (w >>> 10) & 7;
     if (amount > 4) return null;
-    return {
-      kind: 'addSubExtended',
-      sf,
-      sub: ((w >>> 30) & 1) === 1,
-      setFlags: ((w >>> 29) & 1) === 1,
-      rd,
-      rn,
-      rm: (w >>> 16) & 31,
-      extend: EXTEND_NAMES[(w >>> 13) & 7] as 'uxtb',
-      amount,
-    };
+    return { kind: 'addSubExtended', ...addSubRegs(w), extend: EXTEND_NAMES[(w >>> 13) & 7] as 'uxtb', amount };
   }
 
   // Load/store register (unsigned immediate), general registers (V = 0).

@@ -48,4 +48,4 @@ export type { AssembleOptions, AssembledProgram } from './asm';
 export type { A64CoreOptions, A64Registers, HostCallHandler, StopKind, StopReason } from './core';
 export type { DisassembleOptions } from './format';
 export type { CrossModificationViolation, HotpatchClass, TextPatchGuardOptions } from './hotpatch';
-export type { A64Insn, A64InsnKind, CondName, ExtendType, LdStOp, ShiftType } from './insn';
+export type { A64Insn, A64InsnKind, AddSubRegFields, CondName, ExtendType, LdStOp, ShiftType } from './insn';

@@ -21,6 +21,16 @@ export const EXTEND_NAMES: readonly ExtendType[] = ['uxtb', 'uxth', 'uxtw', 'uxt
 /** The shift names in the order of their encodings (3 is reserved). */
 export const SHIFT_NAMES: readonly ShiftType[] = ['lsl', 'lsr', 'asr'];
 
+/** The fields of ADD/SUB with a register second operand (shifted or extended). */
+export interface AddSubRegFields {
+  readonly sf: boolean;
+  readonly sub: boolean;
+  readonly setFlags: boolean;
+  readonly rd: number;
+  readonly rn: number;
+  readonly rm: number;
+}
+
 /**
  * One decoded instruction of the subset. PC-relative `offset`s are in bytes from the
  * instruction's own address (for ADRP: from its 4 KiB page, a multiple of 4096).
@@ -54,28 +64,8 @@ export type A64Insn =
       /** `lsl #12` applied to imm12. */
       readonly lsl12: boolean;
     }
-  | {
-      readonly kind: 'addSubShifted';
-      readonly sf: boolean;
-      readonly sub: boolean;
-      readonly setFlags: boolean;
-      readonly rd: number;
-      readonly rn: number;
-      readonly rm: number;
-      readonly shift: ShiftType;
-      readonly amount: number;
-    }
-  | {
-      readonly kind: 'addSubExtended';
-      readonly sf: boolean;
-      readonly sub: boolean;
-      readonly setFlags: boolean;
-      readonly rd: number;
-      readonly rn: number;
-      readonly rm: number;
-      readonly extend: ExtendType;
-      readonly amount: number;
-    }
+  | (AddSubRegFields & { readonly kind: 'addSubShifted'; readonly shift: ShiftType; readonly amount: number })
+  | (AddSubRegFields & { readonly kind: 'addSubExtended'; readonly extend: ExtendType; readonly amount: number })
   /** ADR (`page: false`) and ADRP (`page: true`). */
   | { readonly kind: 'adr'; readonly page: boolean; readonly rd: number; readonly offset: number }
   /** LDR/STR and friends with an immediate offset (scaled unsigned, unscaled LDUR/STUR, pre- or post-indexed). */
