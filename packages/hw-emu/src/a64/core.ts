@@ -229,6 +229,8 @@ export class A64Core {
 
   constructor(space: AddressSpace, options: A64CoreOptions = {}) {
     if (!(space instanceof AddressSpace)) throw new A64Error('A64Core: space must be an AddressSpace');
+    if (options.id !== undefined && (typeof options.id !== 'string' || options.id === '')) throw new A64Error('A64Core: id must be a non-empty string');
+    if (options.spAlignmentCheck !== undefined && typeof options.spAlignmentCheck !== 'boolean') throw new A64Error('A64Core: spAlignmentCheck must be a boolean');
     this.space = space;
     this.id = options.id ?? `cpu${coreCounter++}`;
     this.spCheck = options.spAlignmentCheck ?? true;

@@ -36,6 +36,7 @@ const LDST_ENC: Readonly<Record<LdStOp, readonly [size: number, opc: number, opc
 
 /** Encodes a decoded instruction to its 32-bit word (unsigned). Throws A64Error on a field out of range. */
 export function encode(insn: A64Insn): number {
+  if (typeof insn !== 'object' || insn === null) throw new A64Error(`encode: ${String(insn)} is not a decoded instruction`);
   switch (insn.kind) {
     case 'hint':
       return (0xd503201f | (field('hint', insn.imm, 0, 127) << 5)) >>> 0;

@@ -92,6 +92,11 @@ function signedImm(value: bigint, width: number): string {
 
 /** The text of a decoded instruction, with a tab between mnemonic and operands as llvm-mc prints it. */
 export function formatInsn(insn: A64Insn, pc: bigint | null = null, options: DisassembleOptions = {}): string {
+  if (typeof insn !== 'object' || insn === null) throw new A64Error(`formatInsn: ${String(insn)} is not a decoded instruction`);
+  if (pc !== null) checkPc(pc, 'formatInsn');
+  if (options.hints !== undefined && options.hints !== 'plain' && options.hints !== 'v8.5a') {
+    throw new A64Error(`formatInsn: hints must be 'plain' or 'v8.5a', not '${String(options.hints)}'`);
+  }
   switch (insn.kind) {
     case 'hint': {
       const name = (options.hints === 'v8.5a' ? HINTS_V85 : HINTS_PLAIN)[insn.imm];
@@ -180,6 +185,7 @@ export function formatInsn(insn: A64Insn, pc: bigint | null = null, options: Dis
       if (insn.op === 'ret' && insn.rn === 30) return 'ret';
       return `${insn.op}\t${xreg(insn.rn, false)}`;
   }
+  throw new A64Error(`formatInsn: unknown instruction kind '${String((insn as { kind?: unknown }).kind)}'`);
 }
 
 function address(rn: string, mode: 'offset' | 'unscaled' | 'pre' | 'post', offset: number): string {
@@ -223,6 +229,9 @@ export class A64Error extends Error {
 export function disassemble(word: number, pc?: number | bigint, options?: DisassembleOptions): string {
   const w = checkWord(word, 'disassemble');
   const at = pc === undefined ? null : checkPc(pc, 'disassemble');
+  if (options?.hints !== undefined && options.hints !== 'plain' && options.hints !== 'v8.5a') {
+    throw new A64Error(`disassemble: hints must be 'plain' or 'v8.5a', not '${String(options.hints)}'`);
+  }
   const insn = decode(w);
   if (!insn) return `.inst 0x${w.toString(16).padStart(8, '0')}`;
   return formatInsn(insn, at, options).replace('\t', ' ');

@@ -2,9 +2,15 @@
 // cross-modification rule. `a64` gathers the functions as one namespace-like object.
 import { assemble, assembleProgram, A64AsmError } from './asm';
 import { A64Core, HOSTCALL_BRK_BASE } from './core';
-import { decode, unpredictableChoice } from './decode';
+import { decode as decodeWord, unpredictableChoice } from './decode';
 import { encode } from './encode';
-import { A64Error, disassemble, formatInsn } from './format';
+import { A64Error, checkWord, disassemble, formatInsn } from './format';
+import type { A64Insn } from './insn';
+
+/** Decodes one 32-bit instruction word; null when it is not an instruction of the subset. */
+function decode(word: number): A64Insn | null {
+  return decodeWord(checkWord(word, 'decode'));
+}
 import { hotpatchClass, isHotpatchSafe, TextPatchGuard } from './hotpatch';
 import { COND_NAMES } from './insn';
 

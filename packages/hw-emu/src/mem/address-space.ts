@@ -218,6 +218,7 @@ export class AddressSpace {
 
   constructor(options: AddressSpaceOptions = {}) {
     if (!LITTLE_ENDIAN_HOST) throw new AddressSpaceError('ENOSYS', 'the host must be little-endian');
+    if (options.onFault !== undefined && typeof options.onFault !== 'function') throw new AddressSpaceError('EINVAL', 'onFault must be a function');
     this.onFault = options.onFault;
   }
 

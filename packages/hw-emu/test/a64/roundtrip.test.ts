@@ -120,3 +120,14 @@ describe('codec round trips', () => {
 });
 
 const A64Errorish = /out of range/;
+
+describe('argument checks', () => {
+  it('refuses what is not a word or an instruction with A64Error', () => {
+    expect(() => a64.decode('0x14000000' as unknown as number)).toThrow(/not a 32-bit instruction word/);
+    expect(() => a64.decode(-1)).not.toThrow();
+    expect(() => a64.encode(null as unknown as A64Insn)).toThrow(/not a decoded instruction/);
+    expect(() => a64.encode({ kind: 'frob' } as unknown as A64Insn)).toThrow(/unknown instruction kind/);
+    expect(() => a64.formatInsn({ kind: 'frob' } as unknown as A64Insn)).toThrow(/unknown instruction kind/);
+    expect(() => a64.disassemble(0, 0, { hints: 'v9' as 'plain' })).toThrow(/hints/);
+  });
+});
