@@ -444,6 +444,24 @@ export class AddressSpace {
   }
 
   /**
+   * Writes 32-bit words little-endian from `addr` (all or nothing), as a block copy: the way
+   * to load assembled text. Patching live text should use `write32`, which is single-copy atomic.
+   */
+  writeWords(addr: Addr, words: readonly number[] | Uint32Array, options?: AccessOptions): MemStatus {
+    const n = words.length;
+    const bytes = new Uint8Array(4 * n);
+    const dv = new DataView(bytes.buffer);
+    for (let i = 0; i < n; i++) {
+      const w = words[i];
+      if (typeof w !== 'number' || !Number.isInteger(w) || w < -0x80000000 || w > 0xffffffff) {
+        return this.failStatus(makeFault('bad-value', 'write', typeof addr === 'bigint' ? addr : 0n, 4, null, options?.initiator ?? null, `word ${i} (${String(w)}) is not a 32-bit value`));
+      }
+      dv.setUint32(4 * i, w >>> 0, true);
+    }
+    return this.writeBytes(addr, bytes, options);
+  }
+
+  /**
    * A zero-copy view of `length` bytes of RAM or ROM (checked once, for `access`).
    * Reads and writes through the view are not checked again and bypass write watchers:
    * use it for bulk DMA and rings, not for patching watched text.

@@ -98,6 +98,16 @@ describe('accessors', () => {
     expect(s.readBytes(0x4000_0100, 0)).toEqual({ ok: true, value: new Uint8Array(0) });
   });
 
+  it('writes words little-endian as a block, refusing a value that is not 32 bits', () => {
+    const s = dram();
+    expect(s.writeWords(0x4000_0000, [0x94000400, -1])).toEqual({ ok: true });
+    const b = s.readBytes(0x4000_0000, 8);
+    expect(b.ok && [...b.value]).toEqual([0x00, 0x04, 0x00, 0x94, 0xff, 0xff, 0xff, 0xff]);
+    expect(s.writeWords(0x4000_0000, [1, 2 ** 32])).toMatchObject({ ok: false, fault: { kind: 'bad-value' } });
+    expect(s.writeWords(0x4000_0ffc, [1, 2])).toMatchObject({ ok: false, fault: { kind: 'bounds' } });
+    expect(s.read32(0x4000_0ffc)).toEqual({ ok: true, value: 0 });
+  });
+
   it('lets a privileged access write ROM (the fixmap alias of patched text)', () => {
     const s = new AddressSpace();
     s.rom('text', 0x1000, new Uint8Array(8));
