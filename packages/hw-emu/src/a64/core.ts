@@ -190,6 +190,7 @@ export class A64Core {
   private readonly sharedRanges: SharedRange[] = [];
   private readonly hostCalls: (HostCallHandler | undefined)[] = [];
   private gen = -1;
+  private dataGen = -1;
 
   // code window
   private cHi = 0;
@@ -406,9 +407,14 @@ export class A64Core {
 
   private flushWindows(): void {
     this.cLen = 0;
+    this.gen = this.space.generation;
+    this.flushDataWindows();
+  }
+
+  private flushDataWindows(): void {
     this.rdLen = 0;
     this.wrLen = 0;
-    this.gen = this.space.generation;
+    this.dataGen = this.space.generation;
   }
 
   private exec(max: number): StopReason {
@@ -1182,6 +1188,8 @@ export class A64Core {
     this.t1 = out[1] as number;
     this.t2 = out[2] as number;
     this.t3 = out[3] as number;
+    // an MMIO handler may have mapped, unmapped or watched something
+    if (sp.generation !== this.dataGen) this.flushDataWindows();
     return 0;
   }
 
@@ -1207,6 +1215,8 @@ export class A64Core {
       clo = s | 0;
       if (s > 0xffffffff) chi = (chi + 1) | 0;
     }
+    // a write watcher or an MMIO handler may have mapped, unmapped or watched something
+    if (sp.generation !== this.dataGen) this.flushDataWindows();
     return 0;
   }
 

@@ -556,3 +556,14 @@ describe('register API', () => {
     expect(cpu.run(1)).toMatchObject({ kind: 'fault', fault: { kind: 'unmapped', access: 'execute' } });
   });
 });
+
+describe('mapping changes during a run', () => {
+  it('stops using a region an MMIO handler unmapped in the middle of a run', () => {
+    const { cpu, space } = machine(`mov x1, #${DATA}\nldr x0, [x1]\nmov x2, #0x200000\nldr w3, [x2]\nldr x0, [x1]\nbrk #0`);
+    space.mmio('dev', 0x200000, 0x100, {
+      read: () => (space.unmap('data'), 0),
+      write: () => undefined,
+    });
+    expect(cpu.run(100)).toMatchObject({ kind: 'fault', pc: TEXT + 16n, fault: { kind: 'unmapped', addr: DATA } });
+  });
+});
