@@ -18,9 +18,9 @@ async function k(...args: string[]): Promise<{ code: number; out: string[]; err:
 
 describe('k a64', () => {
   it('disassembles words given with or without 0x, one line per word, in llvm-mc syntax', async () => {
-    expect(await k('a64', 'disasm', '0x94000400', 'aa1e03e9', 'A9BF7BFD', 'd503201f', '12345678')).toEqual({
+    expect(await k('a64', 'disasm', '0x94000400', 'aa1e03e9', 'A9BF7BFD', 'd503201f', '0', '12345678')).toEqual({
       code: 0,
-      out: ['bl #4096', 'mov x9, x30', 'stp x29, x30, [sp, #-16]!', 'nop', '.inst 0x12345678'],
+      out: ['bl #4096', 'mov x9, x30', 'stp x29, x30, [sp, #-16]!', 'nop', 'udf #0', '.inst 0x12345678'],
       err: '',
     });
   });

@@ -448,6 +448,7 @@ function instruction(mnRaw: string, ops: readonly Operand[], pc: bigint): A64Ins
       if (o === undefined || (o.t === 'word' && o.text.toLowerCase() === 'sy')) return { kind: 'isb', crm: 15 };
       return { kind: 'isb', crm: immNum(want(ops, 0, 'imm', 'the option').v, 0, 15, 'the option') };
     }
+    case 'udf':
     case 'brk':
     case 'hlt':
       count(ops, 1, 1, mn);

@@ -1275,6 +1275,8 @@ function fill(page: CodePage, i: number, word: number, pcLo: number, pcHi: numbe
         op = OP_HLT;
         d = insn.imm;
         break;
+      case 'udf':
+        break; // OP_UDF: what UDF is for
       case 'movWide': {
         a = slot(insn.rd, false, true);
         const v = BigInt(insn.imm16) << BigInt(16 * insn.hw);

@@ -43,6 +43,8 @@ export function decode(word: number): A64Insn | null {
   const rn = (w >>> 5) & 31;
   const sf = w >>> 31 === 1;
 
+  // Reserved: UDF (permanently undefined).
+  if ((w & 0xffff0000) === 0) return { kind: 'udf', imm: w & 0xffff };
   // System: HINT, ISB; exception generation: BRK, HLT.
   if (((w & 0xfffff01f) >>> 0) === 0xd503201f) return { kind: 'hint', imm: (w >>> 5) & 0x7f };
   if (((w & 0xfffff0ff) >>> 0) === 0xd50330df) return { kind: 'isb', crm: (w >>> 8) & 15 };

@@ -42,6 +42,8 @@ export function encode(insn: A64Insn): number {
       return (0xd503201f | (field('hint', insn.imm, 0, 127) << 5)) >>> 0;
     case 'isb':
       return (0xd50330df | (field('isb option', insn.crm, 0, 15) << 8)) >>> 0;
+    case 'udf':
+      return field('udf immediate', insn.imm, 0, 0xffff);
     case 'brk':
       return (0xd4200000 | (field('brk immediate', insn.imm, 0, 0xffff) << 5)) >>> 0;
     case 'hlt':

@@ -104,6 +104,8 @@ export function formatInsn(insn: A64Insn, pc: bigint | null = null, options: Dis
     }
     case 'isb':
       return insn.crm === 15 ? 'isb' : `isb\t#${insn.crm}`;
+    case 'udf':
+      return `udf\t#${insn.imm}`;
     case 'brk':
     case 'hlt':
       return `${insn.kind}\t${hex16(insn.imm)}`;

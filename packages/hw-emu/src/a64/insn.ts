@@ -40,6 +40,8 @@ export type A64Insn =
   | { readonly kind: 'hint'; readonly imm: number }
   /** ISB with its CRm option (15 is SY). */
   | { readonly kind: 'isb'; readonly crm: number }
+  /** UDF #imm16: permanently undefined (executes as an undefined instruction). */
+  | { readonly kind: 'udf'; readonly imm: number }
   | { readonly kind: 'brk'; readonly imm: number }
   | { readonly kind: 'hlt'; readonly imm: number }
   /** MOVN / MOVZ / MOVK: `imm16 << (16 * hw)`. */

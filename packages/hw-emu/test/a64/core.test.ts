@@ -382,6 +382,8 @@ describe('stop reasons', () => {
     cpu.pc = TEXT + 8n;
     expect(cpu.run(10)).toEqual({ kind: 'undefined', word: 0xf8408c00, pc: TEXT + 8n, unpredictable: true });
     expect(cpu.insnCount).toBe(1);
+    const udf = machine('udf #7');
+    expect(udf.cpu.run(10)).toEqual({ kind: 'undefined', word: 7, pc: TEXT, unpredictable: false });
   });
 
   it('stores the old register value for an unpredictable store with writeback into its base', () => {

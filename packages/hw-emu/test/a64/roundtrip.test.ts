@@ -21,7 +21,7 @@ const LDST: readonly (readonly [LdStOp, boolean, number])[] = [
 const insn: fc.Arbitrary<A64Insn> = fc.oneof(
   int(0, 127).map((imm) => ({ kind: 'hint', imm }) as const),
   int(0, 15).map((crm) => ({ kind: 'isb', crm }) as const),
-  fc.record({ kind: fc.constantFrom('brk' as const, 'hlt' as const), imm: int(0, 0xffff) }),
+  fc.record({ kind: fc.constantFrom('brk' as const, 'hlt' as const, 'udf' as const), imm: int(0, 0xffff) }),
   fc.record({ op: fc.constantFrom('movn' as const, 'movz' as const, 'movk' as const), sf: bool, rd: reg, imm16: int(0, 0xffff), hw: int(0, 3) }).map((x) => ({
     kind: 'movWide' as const,
     ...x,
@@ -63,7 +63,7 @@ const insn: fc.Arbitrary<A64Insn> = fc.oneof(
 );
 
 const CLASSES: readonly (readonly [number, number])[] = [
-  [0xfffff01f, 0xd503201f], [0xffe0001f, 0xd4200000], [0xfc000000, 0x14000000], [0xff000000, 0x54000000],
+  [0xfffff01f, 0xd503201f], [0xffe0001f, 0xd4200000], [0xfffe0000, 0], [0xfc000000, 0x14000000], [0xff000000, 0x54000000],
   [0x7e000000, 0x34000000], [0x1f000000, 0x10000000], [0x1f000000, 0x11000000], [0x1f800000, 0x12800000],
   [0x7fe0ffe0, 0x2a0003e0], [0x1f200000, 0x0b000000], [0x1f200000, 0x0b200000], [0x3b000000, 0x39000000],
   [0x3b000000, 0x38000000], [0x3b000000, 0x18000000], [0x3a000000, 0x28000000], [0xff9ffc1f, 0xd61f0000],

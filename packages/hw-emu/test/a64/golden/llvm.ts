@@ -91,6 +91,7 @@ const CLASSES: readonly (readonly [string, number, number])[] = [
   ['exception', 0xff000000, 0xd4000000],
   ['brk', 0xffe0001f, 0xd4200000],
   ['hlt', 0xffe0001f, 0xd4400000],
+  ['udf', 0xfffe0000, 0x00000000],
   ['branch-reg', 0xfe000000, 0xd6000000],
   ['branch-reg-exact', 0xff9ffc1f, 0xd61f0000],
   ['b', 0xfc000000, 0x14000000],
