@@ -126,6 +126,18 @@ class CodePage {
 }
 const EMPTY_PAGE = new CodePage();
 
+/** A code window: the part of one decode-cache page the fast path may fetch from. */
+interface CodeWindow {
+  readonly hi: number;
+  readonly lo: number;
+  readonly len: number;
+  readonly base: number;
+  readonly pb: number;
+  readonly mem: Int32Array;
+  readonly page: CodePage;
+}
+const RECENT_WINDOWS = 8;
+
 function pagesOf(r: MemRegion): (CodePage | undefined)[] {
   let p = r.execCache as (CodePage | undefined)[] | undefined;
   if (!p) {
@@ -200,6 +212,9 @@ export class A64Core {
   private cPB = 0;
   private cMem: Int32Array = new Int32Array(0);
   private cPage: CodePage = EMPTY_PAGE;
+  /** the last code windows, so that calls between pages (a function and its trampoline) stay cheap */
+  private readonly recent: CodeWindow[] = [];
+  private recentNext = 0;
   // read window
   private rdHi = 0;
   private rdLo = 0;
@@ -407,6 +422,7 @@ export class A64Core {
 
   private flushWindows(): void {
     this.cLen = 0;
+    this.recent.length = 0;
     this.gen = this.space.generation;
     this.flushDataWindows();
   }
@@ -1060,6 +1076,20 @@ export class A64Core {
       this.stopReason = { kind: 'alignment', what: 'pc', addr: a, pc: a };
       return 1;
     }
+    const recent = this.recent;
+    for (let k = 0; k < recent.length; k++) {
+      const w = recent[k] as CodeWindow;
+      if (w.hi === hi && ((lo - w.lo) >>> 0) < w.len) {
+        this.cHi = w.hi;
+        this.cLo = w.lo;
+        this.cLen = w.len;
+        this.cBase = w.base;
+        this.cPB = w.pb;
+        this.cMem = w.mem;
+        this.cPage = w.page;
+        return 0;
+      }
+    }
     if (this.sharedStop(lo, hi, 4, 'execute', lo, hi) === 1) return 1;
     const region = this.space.resolve(hi, lo >>> 0, 4, 'execute', this.id, false);
     if (region === null || region.kind === 'mmio') {
@@ -1103,6 +1133,11 @@ export class A64Core {
     this.cPB = (wOff - pageStart) >>> 2;
     this.cMem = region.i32;
     this.cPage = page;
+    if (!this.cAckWindow) {
+      const w: CodeWindow = { hi, lo: this.cLo, len: this.cLen, base: this.cBase, pb: this.cPB, mem: region.i32, page };
+      if (recent.length < RECENT_WINDOWS) recent.push(w);
+      else recent[this.recentNext++ % RECENT_WINDOWS] = w;
+    }
     return 0;
   }
 
