@@ -92,6 +92,19 @@ const stepped = best(4, () => {
 });
 line('a64-step-insn-per-sec', stepped, 'insn/s');
 
+// Calls between two 64 KiB pages of text, as a traced function calls its trampoline.
+const farCall = best(4, () => {
+  const space = new AddressSpace();
+  space.ram('text', TEXT, 0x40000);
+  space.writeWords(TEXT, a64.assemble(`movz x1, #16, lsl #16\nloop: bl far\nsubs x1, x1, #1\nb.ne loop\nbrk #0`, TEXT, { symbols: { far: TEXT + 0x20000n } }));
+  space.writeWords(TEXT + 0x20000n, a64.assemble('add x0, x0, #1\nret'));
+  const c = new A64Core(space);
+  c.pc = TEXT;
+  const dt = seconds(() => void c.run(1 << 30));
+  return c.insnCount / dt;
+});
+line('a64-far-call-insn-per-sec', farCall, 'insn/s');
+
 // The data word the loop reads declared shared: every iteration stops once before its load
 // (and once before its store to a neighbouring word when the range covers both).
 const sharedRate = best(3, () => {
