@@ -1,5 +1,6 @@
 // @k/cli: the `k` command.
 import { createRequire } from 'node:module';
+import { a64Command } from './internal/a64';
 import { check } from './internal/check';
 import { replayCommand } from './internal/replay';
 import { processIo, UsageError, type Io } from './internal/io';
@@ -17,6 +18,8 @@ commands:
                    replay a counterexample step by step and print its timeline
   landlock check|test
                    Landlock network rules exact to the errno (k landlock --help)
+  a64 disasm WORD... | asm TEXT
+                   AArch64 disassembler and assembler, in llvm-mc's syntax (k a64 --help)
 
 options:
   -h, --help       this help
@@ -49,6 +52,8 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
         return await replayCommand(rest, io);
       case 'landlock':
         return await landlock(rest, io);
+      case 'a64':
+        return await a64Command(rest, io);
       default:
         throw new UsageError(`k: unknown command '${cmd}' (see 'k --help')`);
     }
