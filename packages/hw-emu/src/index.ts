@@ -31,3 +31,15 @@ export {
   ioread32, iowrite32, FaultInjector,
 } from './platform/index';
 export type { DeviceState, DeviceOptions, RegWidth, RegAccess, RegisterSpec, RegReject, FaultKind, FaultPlan, InjectedFault } from './platform/index';
+// The IEEE 802.15.4 radio medium, beaconing nodes and the transceiver device.
+export { RadioMedium, RadioError, BeaconNode, radioDistanceM } from './radio/medium';
+export type {
+  RadioPosition, RadioFrame, RadioReception, RadioListener, RadioSender, RadioLossReason, RadioMediumOptions, RadioMediumStats,
+  BeaconNodeOptions,
+} from './radio/medium';
+export {
+  Ieee802154Transceiver, TRX_REG, TRX_ID, TRX_CTRL_RX_ON, TRX_CTRL_PROMISCUOUS, TRX_CTRL_AUTO_CRC_CHECK, TRX_CTRL_TX_AUTO_CRC,
+  TRX_CTRL_PAN_COORD, TRX_STATUS_RX_PENDING, TRX_STATUS_TX_BUSY, TRX_STATUS_BAD_CHANNEL, TRX_IRQ_RX_DONE, TRX_IRQ_TX_DONE,
+  TRX_IRQ_RX_OVERFLOW, TRX_TX_START,
+} from './radio/transceiver';
+export type { TrxRxFrame, TrxRxLogEntry, TrxTuneLogEntry, TransceiverOptions } from './radio/transceiver';
