@@ -1,6 +1,7 @@
 // @k/cli: the `k` command.
 import { createRequire } from 'node:module';
 import { check } from './internal/check';
+import { wpan } from './internal/wpan';
 import { processIo, UsageError, type Io } from './internal/io';
 
 const HELP = `k: run and check executable models of Linux kernel changes
@@ -10,6 +11,8 @@ usage: k <command> [options]
 commands:
   check [PACKAGE...] [--strategy random|dfs] [--budget N|--time S] [--seed N] [--scenario TEXT] [--json]
                    explore every registered scenario and print a summary (exit 1 if an expectation fails)
+  wpan scan [--network FILE] [--pcap FILE] [--type passive|active] [--channels ...] [--duration N]
+                   simulate an IEEE 802.15.4 scan (mac802154, seed 000) and print what iwpan prints
 
 options:
   -h, --help       this help
@@ -38,6 +41,8 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
         return 0;
       case 'check':
         return await check(rest, io);
+      case 'wpan':
+        return await wpan(rest, io);
       default:
         throw new UsageError(`k: unknown command '${cmd}' (see 'k --help')`);
     }

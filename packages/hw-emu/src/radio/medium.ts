@@ -176,6 +176,11 @@ export class RadioMedium {
     if (i >= 0) this.listeners.splice(i, 1);
   }
 
+  /** Clear channel assessment: is a frame on air on (page, channel) now? */
+  busy(page: number, channel: number): boolean {
+    return this.onAir.some((o) => o.frame.page === page && o.frame.channel === channel);
+  }
+
   /** Frames on air now (for tests and traces). */
   get framesOnAir(): readonly RadioFrame[] {
     return this.onAir.map((o) => o.frame);

@@ -17,12 +17,12 @@
 // The filter reads the frame control and addressing fields only (the
 // hardware's job); decoding MAC frames is @k/wpan-scan's codec.
 
-import { A_SYNC, BLOCK_SLEEP, Op, ktime_get_ns, type KGen, type TaskHandle, type World } from '@k/core-sync';
+import { A_SYNC, BLOCK_SLEEP, Op, choose, ktime_get_ns, type KGen, type TaskHandle, type World } from '@k/core-sync';
 import { crc_ccitt } from '../crc';
 import { Device, hw_wait_ns } from '../platform/device';
 import { RegisterBank } from '../platform/regs';
 import { RadioError, type RadioMedium, type RadioPosition, type RadioReception, type RadioListener, type RadioSender } from './medium';
-import { aMaxPHYPacketSize, aTurnaroundTime, phyMode, symbolDurationNs } from './phy';
+import { aMaxPHYPacketSize, aTurnaroundTime, aUnitBackoffPeriod, phyMode, symbolDurationNs } from './phy';
 
 /** Register offsets of the transceiver (32-bit registers). */
 export const TRX_REG = {
@@ -64,6 +64,14 @@ export const TRX_CTRL_AUTO_CRC_CHECK = 1 << 2;
 export const TRX_CTRL_TX_AUTO_CRC = 1 << 3;
 /** CTRL: PAN coordinator (accepts data and commands carrying only a source address of its PAN). */
 export const TRX_CTRL_PAN_COORD = 1 << 4;
+/** CTRL: transmit with unslotted CSMA-CA (7.5.1.4), as TX_ARET transceivers do in hardware. */
+export const TRX_CTRL_CSMA = 1 << 5;
+/** STATUS: the last transmission gave up: the channel stayed busy (CHANNEL_ACCESS_FAILURE). */
+export const TRX_STATUS_CHANNEL_ACCESS_FAILURE = 1 << 3;
+/** macMinBE, macMaxBE, macMaxCSMABackoffs (7.4.2, defaults). */
+export const TRX_CSMA_MIN_BE = 3;
+export const TRX_CSMA_MAX_BE = 5;
+export const TRX_CSMA_MAX_BACKOFFS = 4;
 export const TRX_STATUS_RX_PENDING = 1 << 0;
 export const TRX_STATUS_TX_BUSY = 1 << 1;
 /** STATUS: the last PAGE/CHANNEL write named a channel this radio cannot tune to (ignored). */
@@ -187,6 +195,7 @@ export class Ieee802154Transceiver extends Device implements RadioListener, Radi
   private readonly fifo: TrxRxFrame[] = [];
   private readonly fifoDepth: number;
   private badChannel = false;
+  private accessFailure = false;
   /** Every frame the receiver got from the medium, with its fate. */
   readonly rxLog: TrxRxLogEntry[] = [];
   /** Every retune and receiver on/off, in order. */
@@ -214,7 +223,7 @@ export class Ieee802154Transceiver extends Device implements RadioListener, Radi
     if (!Number.isInteger(txp) || txp < -128 || txp > 127) throw new RadioError(`${name}: txPowerDbm must be an integer dBm in -128..127`);
     this.regs = this.addBank(new RegisterBank(name, 0x40, [
       { name: 'ID', offset: TRX_REG.ID, width: 4, access: 'ro', reset: TRX_ID },
-      { name: 'CTRL', offset: TRX_REG.CTRL, width: 4, access: 'rw', reset: TRX_CTRL_AUTO_CRC_CHECK | TRX_CTRL_TX_AUTO_CRC, onWrite: () => this.retuned() },
+      { name: 'CTRL', offset: TRX_REG.CTRL, width: 4, access: 'rw', reset: TRX_CTRL_AUTO_CRC_CHECK | TRX_CTRL_TX_AUTO_CRC | TRX_CTRL_CSMA, onWrite: () => this.retuned() },
       { name: 'STATUS', offset: TRX_REG.STATUS, width: 4, access: 'ro', onRead: () => this.status() },
       { name: 'IRQ_STATUS', offset: TRX_REG.IRQ_STATUS, width: 4, access: 'w1c' },
       { name: 'IRQ_MASK', offset: TRX_REG.IRQ_MASK, width: 4, access: 'rw' },
@@ -300,7 +309,8 @@ export class Ieee802154Transceiver extends Device implements RadioListener, Radi
   // ---- registers ------------------------------------------------------------------
 
   private status(): number {
-    return (this.fifo.length ? TRX_STATUS_RX_PENDING : 0) | (this.transmitting || this.txRequested ? TRX_STATUS_TX_BUSY : 0) | (this.badChannel ? TRX_STATUS_BAD_CHANNEL : 0);
+    return (this.fifo.length ? TRX_STATUS_RX_PENDING : 0) | (this.transmitting || this.txRequested ? TRX_STATUS_TX_BUSY : 0) | (this.badChannel ? TRX_STATUS_BAD_CHANNEL : 0)
+      | (this.accessFailure ? TRX_STATUS_CHANNEL_ACCESS_FAILURE : 0);
   }
 
   private raise(bits: number): void {
@@ -381,10 +391,32 @@ export class Ieee802154Transceiver extends Device implements RadioListener, Radi
         psdu[mpdu.length] = fcs & 0xff;
         psdu[mpdu.length + 1] = fcs >> 8;
       }
+      const symbol = symbolDurationNs(this.page, this.channel) || 16_000;
+      this.accessFailure = false;
+      if (this.ctrl & TRX_CTRL_CSMA) {
+        // unslotted CSMA-CA: random backoff of 0..2^BE-1 unit periods, then CCA; the explorer picks the backoffs
+        let nb = 0;
+        let be = TRX_CSMA_MIN_BE;
+        for (;;) {
+          const periods = choose(2 ** be, `${this.name}: CSMA-CA backoff (BE ${be})`);
+          yield* hw_wait_ns((periods * aUnitBackoffPeriod + 8) * symbol); // the backoff, then an 8-symbol CCA
+          if (!this.medium.busy(this.page, this.channel)) break;
+          nb++;
+          be = Math.min(be + 1, TRX_CSMA_MAX_BE);
+          if (nb > TRX_CSMA_MAX_BACKOFFS) {
+            this.accessFailure = true;
+            break;
+          }
+        }
+      }
+      if (this.accessFailure) {
+        this.raise(TRX_IRQ_TX_DONE);
+        continue;
+      }
       // RX -> TX turnaround (aTurnaroundTime symbols); the receiver is deaf while transmitting
       this.transmitting = true;
       this.retuned();
-      yield* hw_wait_ns(aTurnaroundTime * (symbolDurationNs(this.page, this.channel) || 16_000));
+      yield* hw_wait_ns(aTurnaroundTime * symbol);
       yield* this.medium.transmit(this, psdu);
       this.txCount++;
       this.transmitting = false;

@@ -232,7 +232,7 @@ describe('the transceiver', () => {
     expect(rig.trx.rxLog.filter((e) => e.fate === 'filtered').map((e) => e.psdu[2])).toEqual([2, 4, 6]);
   });
 
-  it('appends the FCS on transmit, raises TX_DONE, and another transceiver receives the frame', () => {
+  it('appends the FCS on transmit after a CSMA-CA backoff, raises TX_DONE, and another transceiver receives the frame', () => {
     let tx!: Ieee802154Transceiver;
     let txDone = 0;
     const rig = run((k, r) => {

@@ -18,7 +18,7 @@ import {
   EINVAL, IRQ_HANDLED, IRQ_NONE, disable_irq, enable_irq, irq_set_affinity, request_irq, type KGen,
 } from '@k/core-sync';
 import {
-  TRX_CTRL_AUTO_CRC_CHECK, TRX_CTRL_PAN_COORD, TRX_CTRL_PROMISCUOUS, TRX_CTRL_RX_ON, TRX_CTRL_TX_AUTO_CRC, TRX_IRQ_RX_DONE, TRX_IRQ_TX_DONE,
+  TRX_CTRL_AUTO_CRC_CHECK, TRX_CTRL_CSMA, TRX_CTRL_PAN_COORD, TRX_CTRL_PROMISCUOUS, TRX_CTRL_RX_ON, TRX_CTRL_TX_AUTO_CRC, TRX_IRQ_RX_DONE, TRX_IRQ_TX_DONE,
   TRX_REG, TRX_TX_START, readl, writel, type Ieee802154Transceiver, type TrxRxFrame,
 } from '@k/hw-emu';
 import {
@@ -161,6 +161,7 @@ export function* ktrx_probe(hw: ieee802154_hw, local: ieee802154_local, o: KtrxO
   p.local = local;
   hw.flags = ktrx_hw_flags(p);
   irq_set_affinity(p.irq, [o.irqCpu ?? 0]);
-  yield* writel(TRX_CTRL_TX_AUTO_CRC | (p.hwFcs ? TRX_CTRL_AUTO_CRC_CHECK : 0), p.trx.regs, TRX_REG.CTRL);
+  // the radio appends the FCS and transmits with CSMA-CA (TX_ARET-like)
+  yield* writel(TRX_CTRL_TX_AUTO_CRC | TRX_CTRL_CSMA | (p.hwFcs ? TRX_CTRL_AUTO_CRC_CHECK : 0), p.trx.regs, TRX_REG.CTRL);
   return yield* request_irq(p.irq, ktrx_isr(hw), 0, `ktrx@${p.trx.name}`, p);
 }

@@ -171,7 +171,10 @@ export function scanNetwork(network: unknown, options: ScanOptions = {}): ScanRe
         }, { cpu: 1 });
         return node;
       });
+      // the network is up (every coordinator beaconing) when iwpan runs
+      const upMs = Math.max(0, ...net.coordinators.map((c, i) => Math.round(c.startMs ?? i * 5))) + 1;
       k.spawn('iwpan-scan', function* (): KGen {
+        yield* msleep(upMs);
         triggerNs = k.now;
         ret = yield* nl802154_trigger_scan(scanner.sdata, { type: type === 'active' ? NL802154_SCAN_ACTIVE : NL802154_SCAN_PASSIVE, page, channels: mask, duration });
         if (ret === 0) {
@@ -187,9 +190,10 @@ export function scanNetwork(network: unknown, options: ScanOptions = {}): ScanRe
         for (const node of [scanner, ...coords]) yield* teardownWpanNode(node);
       }, { cpu: 0 });
       if (o.abortAfterMs !== undefined) {
+        // msleep() to the jiffy: the abort comes `after` ms after the trigger, give or take a jiffy
         const after = o.abortAfterMs;
         k.spawn('iwpan-abort', function* (): KGen {
-          yield* msleep(Math.round(after));
+          yield* msleep(upMs + Math.round(after));
           abortRet = yield* nl802154_abort_scan(scanner.sdata);
         }, { cpu: 1 });
       }
