@@ -26,6 +26,9 @@ function config(v: V, fixes: readonly MacFix[]): MacConfig {
 
 const isDone = (m: Nl802154Message) => m.cmd === 'NL802154_CMD_SCAN_DONE';
 
+/** The fixes of the lifetime findings (wpan-scan-no-beacon-after-end, wpan-scan-rx-beacon-list-race): the base of the `seed-lifetime-fixed` variants. */
+const LIFETIME: readonly MacFix[] = ['scan-req-lifetime', 'rx-beacon-worker-loop', 'rx-beacon-lock'];
+
 /** What one userspace `iwpan dev wpan0 scan` did. */
 interface ScanRun {
   ret: number | null;
@@ -34,15 +37,15 @@ interface ScanRun {
 }
 
 /** iwpan: trigger a scan, wait for its done message; optionally take the host down afterwards. */
-function* iwpanScan(w: ScanWorld, attrs: Nl802154ScanAttrs, run: ScanRun, after?: () => KGen, started?: () => void): KGen {
+function* iwpanScan(w: ScanWorld, attrs: Nl802154ScanAttrs, run: ScanRun, after?: () => KGen, started?: () => void, giveUpMs?: number): KGen {
   const local = w.scanner.local;
   const before = local.ghost.nextScanId;
   run.ret = yield* nl802154_trigger_scan(w.scanner.sdata, attrs);
   if (run.ret === 0) {
     started?.();
     run.scanId = before;
-    // a done message lost to an allocation failure (nlmsg_new) leaves iwpan waiting: it gives up after 1 s
-    run.done = (yield* nl802154_recv(local, 0, (m) => isDone(m) && m.scanId === before, msecs_to_jiffies(1_000))) >= 0;
+    // a done message lost to an allocation failure (nlmsg_new) would leave iwpan waiting: there it gives up after `giveUpMs`
+    run.done = (yield* nl802154_recv(local, 0, (m) => isDone(m) && m.scanId === before, giveUpMs === undefined ? undefined : msecs_to_jiffies(giveUpMs))) >= 0;
   }
   if (after) yield* after();
 }
@@ -176,8 +179,7 @@ export const beaconsReported = defineScenario<V | 'seed-lifetime-fixed'>({
   },
   defaults: { budget: 60, maxTime: 2e9, detectors: { races: false } },
   setup(k, v) {
-    const lifetime: MacFix[] = ['rx-beacon-worker-loop', 'scan-req-lifetime', 'rx-beacon-lock'];
-    const cfg = v === 'seed' ? SEED_MAC : macWithFixes(v === 'fixed' ? [...lifetime, 'drain-rx'] : lifetime);
+    const cfg = v === 'seed' ? SEED_MAC : macWithFixes(v === 'fixed' ? [...LIFETIME, 'drain-rx'] : LIFETIME);
     const w = buildScanWorld(k, { config: cfg, coords: withOffsets(TWO_COORDS, cfg, 3) });
     const run: ScanRun = { ret: null, scanId: null, done: false };
     k.spawn('iwpan-scan', function* () {
@@ -282,19 +284,21 @@ export const dwellTime = defineScenario<V>({
 });
 
 /** Frames whose FCS does not check are never reported, nor delivered. */
-export const corruptedFrames = defineScenario<V>({
+export const corruptedFrames = defineScenario<V | 'seed-lifetime-fixed'>({
   name: 'wpan-scan-corrupted-frames',
   description: 'bit errors on the air (a seeded generator, seed chosen by the explorer) while a coordinator beacons and a neighbour sends broadcast data on channel 11, before, during and after a passive scan of channel 11: no frame with a bad FCS becomes a coordinator report or reaches the upper layers',
   variants: {
     seed: { expect: 'fails', kinds: ['assertion', 'use-after-free', 'leak'], why: 'the radio stays promiscuous after the scan (it then checks no FCS) and the MAC checks the FCS only while scanning: corrupted data frames reach the upper layers (the late-beacon use after free may strike first)' },
+    'seed-lifetime-fixed': { expect: 'fails', kinds: ['assertion'], why: "the seed with the fixes of the lifetime findings ('scan-req-lifetime', 'rx-beacon-worker-loop', 'rx-beacon-lock'): a corrupted data frame reaches the upper layers" },
     fixed: { expect: 'holds', why: "fixes 'promiscuous-restore' and 'drain-rx' (the receiver is promiscuous only while IS_SCANNING is set, and the RX path is drained before the bit is cleared), plus 'rx-beacon-worker-loop', 'scan-req-lifetime' and 'rx-beacon-lock' for the beacons of this world" },
   },
   defaults: { budget: 60, maxTime: 2e9, detectors: { races: false } },
   setup(k, v) {
     // two beacons around the trigger: a corrupted one may slip in before IS_SCANNING is set; few beacons keep the seed's late-beacon bug out of the way
     const coords: CoordSpec[] = [{ name: 'coordA', channel: 11, panId: 0xa1a1, shortAddr: 0x0001, beaconOrder: 0, superframeOrder: 0, firstBeaconNs: 6_500_000, count: 2 }];
+    const cfg = v === 'seed' ? SEED_MAC : macWithFixes(v === 'fixed' ? [...LIFETIME, 'promiscuous-restore', 'drain-rx'] : LIFETIME);
     const w = buildScanWorld(k, {
-      config: config(v, ['promiscuous-restore', 'drain-rx', 'rx-beacon-worker-loop', 'scan-req-lifetime', 'rx-beacon-lock']), coords,
+      config: cfg, coords,
       bitErrorRate: 0.003, mediumSeed: 1 + choose(8, 'bit-error seed'),
     });
     // a neighbour's broadcast data frames, every 5 ms for 100 ms
@@ -328,22 +332,23 @@ export const corruptedFrames = defineScenario<V>({
 });
 
 /** Allocation failures in the RX path and the coordinator bookkeeping are handled. */
-export const allocFailure = defineScenario<V>({
+export const allocFailure = defineScenario<V | 'seed-lifetime-fixed'>({
   name: 'wpan-scan-alloc-failure',
   description: 'every kmalloc may fail (failslab) during a passive scan of channel 11 next to a beaconing coordinator: no crash, no leak, one done message',
   variants: {
     seed: { expect: 'fails', kinds: ['out-of-bounds', 'use-after-free', 'leak'], why: 'cfg802154_alloc_coordinator() returns ERR_PTR(-ENOMEM); mac802154_process_beacon() tests for NULL and writes through the error pointer' },
+    'seed-lifetime-fixed': { expect: 'fails', kinds: ['out-of-bounds'], why: "the seed with the fixes of the lifetime findings ('scan-req-lifetime', 'rx-beacon-worker-loop', 'rx-beacon-lock'): the ERR_PTR is written through" },
     fixed: { expect: 'holds', why: "fix 'alloc-coordinator-is-err' (IS_ERR), plus 'scan-req-lifetime', 'rx-beacon-worker-loop' and 'rx-beacon-lock' for the beacons of this world" },
   },
-  defaults: { budget: 150, maxTime: 2e9, detectors: { races: false } },
+  defaults: { budget: 150, maxTime: 60e9, detectors: { races: false } },
   setup(k, v) {
     k.failslab();
-    const cfg = config(v, ['alloc-coordinator-is-err', 'scan-req-lifetime', 'rx-beacon-worker-loop', 'rx-beacon-lock']);
+    const cfg = v === 'seed' ? SEED_MAC : macWithFixes(v === 'fixed' ? [...LIFETIME, 'alloc-coordinator-is-err'] : LIFETIME);
     const coords: CoordSpec[] = [{ name: 'coordA', channel: 11, panId: 0xa1a1, shortAddr: 0x0001, beaconOrder: 0, superframeOrder: 0, firstBeaconNs: 1_000_000, count: beaconsFor(cfg, 1) }];
     const w = buildScanWorld(k, { config: cfg, coords });
     const run: ScanRun = { ret: null, scanId: null, done: false };
     k.spawn('iwpan-scan', function* () {
-      yield* iwpanScan(w, { type: NL802154_SCAN_PASSIVE, page: 0, channels: mask([11]), duration: 0 }, run, () => teardownWpanNode(w.scanner));
+      yield* iwpanScan(w, { type: NL802154_SCAN_PASSIVE, page: 0, channels: mask([11]), duration: 0 }, run, () => teardownWpanNode(w.scanner), undefined, 20_000);
     }, { cpu: 1 });
     k.atEnd('the scan ends once (its done message may be lost to an allocation failure)', () => run.ret !== 0 || (w.scanner.local.ghost.scansEnded === 1 && doneCount(w, run.scanId!) <= 1) || `${w.scanner.local.ghost.scansEnded} ends, ${doneCount(w, run.scanId!)} done messages`);
   },
