@@ -32,7 +32,7 @@ export {
 } from './platform/index';
 export type { DeviceState, DeviceOptions, RegWidth, RegAccess, RegisterSpec, RegReject, FaultKind, FaultPlan, InjectedFault } from './platform/index';
 // The IEEE 802.15.4 radio medium, beaconing nodes and the transceiver device.
-export { RadioMedium, RadioError, BeaconNode, radioDistanceM } from './radio/medium';
+export { RadioMedium, RadioError, BeaconNode, radioDistanceM, appendFcs } from './radio/medium';
 export type {
   RadioPosition, RadioFrame, RadioReception, RadioListener, RadioSender, RadioLossReason, RadioMediumOptions, RadioMediumStats,
   BeaconNodeOptions,

@@ -7,7 +7,7 @@
 import {
   EBUSY, ENETDOWN, ESRCH, TICK_NSEC, choose, defineScenario, delete_module, jiffies_to_msecs, module_refcount, msecs_to_jiffies, msleep, type KGen, type Scenario,
 } from '@k/core-sync';
-import { crc_ccitt, hw_wait_ns, scanDurationNs } from '@k/hw-emu';
+import { appendFcs, hw_wait_ns, scanDurationNs } from '@k/hw-emu';
 import { hasFix, macWithFixes, SEED_MAC, type MacConfig, type MacFix } from './mac/config';
 import { mac802154_scan_get_channel_time } from './mac/scan';
 import { NL802154_SCAN_PASSIVE, type Nl802154Message } from './mac/defs';
@@ -303,8 +303,7 @@ export const corruptedFrames = defineScenario<V | 'seed-lifetime-fixed'>({
     });
     // a neighbour's broadcast data frames, every 5 ms for 100 ms
     const data = Uint8Array.of(0x41, 0xc8, 0, 0xff, 0xff, 0xff, 0xff, 0x34, 0x12, 0x99, 0x88, 0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0xde, 0xad);
-    const fcs = crc_ccitt(0, data);
-    const psdu = Uint8Array.of(...data, fcs & 0xff, fcs >> 8);
+    const psdu = appendFcs(data);
     k.agent('neighbour', function* () {
       for (let i = 0; i < 100; i++) {
         yield* w.medium.transmit({ name: 'neighbour', position: { x: 8, y: 0 }, txPowerDbm: 0, page: 0, channel: 11 }, psdu);

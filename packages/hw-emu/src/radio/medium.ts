@@ -114,6 +114,16 @@ function checkPosition(what: string, p: RadioPosition): void {
   }
 }
 
+/** The PSDU of an MPDU: the MPDU followed by its FCS, crc_ccitt least significant octet first (2006 7.2.1.9). */
+export function appendFcs(mpdu: Uint8Array): Uint8Array {
+  const out = new Uint8Array(mpdu.length + 2);
+  out.set(mpdu);
+  const fcs = crc_ccitt(0, mpdu);
+  out[mpdu.length] = fcs & 0xff;
+  out[mpdu.length + 1] = fcs >> 8;
+  return out;
+}
+
 /** Distance between two positions, metres. */
 export function radioDistanceM(a: RadioPosition, b: RadioPosition): number {
   return Math.hypot(a.x - b.x, a.y - b.y, (a.z ?? 0) - (b.z ?? 0));
@@ -327,12 +337,7 @@ export class BeaconNode implements RadioSender {
     const f = this.opts.frame;
     const b = typeof f === 'function' ? f(seq) : f;
     if (!(b instanceof Uint8Array) || b.length + 2 > aMaxPHYPacketSize) throw new RadioError(`${this.name}: beacon ${seq} must be a Uint8Array of at most ${aMaxPHYPacketSize - 2} octets`);
-    const out = new Uint8Array(b.length + 2);
-    out.set(b);
-    const fcs = crc_ccitt(0, b);
-    out[b.length] = fcs & 0xff;
-    out[b.length + 1] = fcs >> 8;
-    return out;
+    return appendFcs(b);
   }
 
   /** The agent body: one beacon per interval from firstBeaconNs on (none for BO 15). */

@@ -18,10 +18,9 @@
 // hardware's job); decoding MAC frames is @k/wpan-scan's codec.
 
 import { A_SYNC, BLOCK_SLEEP, Op, choose, ktime_get_ns, type KGen, type TaskHandle, type World } from '@k/core-sync';
-import { crc_ccitt } from '../crc';
 import { Device, hw_wait_ns } from '../platform/device';
 import { RegisterBank } from '../platform/regs';
-import { RadioError, type RadioMedium, type RadioPosition, type RadioReception, type RadioListener, type RadioSender } from './medium';
+import { RadioError, appendFcs, type RadioMedium, type RadioPosition, type RadioReception, type RadioListener, type RadioSender } from './medium';
 import { aMaxPHYPacketSize, aTurnaroundTime, aUnitBackoffPeriod, phyMode, symbolDurationNs } from './phy';
 
 /** Register offsets of the transceiver (32-bit registers). */
@@ -383,14 +382,7 @@ export class Ieee802154Transceiver extends Device implements RadioListener, Radi
       yield this.opTx;
       this.txRequested = false;
       const mpdu = this.txBuffer!;
-      let psdu = mpdu;
-      if (this.ctrl & TRX_CTRL_TX_AUTO_CRC) {
-        psdu = new Uint8Array(mpdu.length + 2);
-        psdu.set(mpdu);
-        const fcs = crc_ccitt(0, mpdu);
-        psdu[mpdu.length] = fcs & 0xff;
-        psdu[mpdu.length + 1] = fcs >> 8;
-      }
+      const psdu = this.ctrl & TRX_CTRL_TX_AUTO_CRC ? appendFcs(mpdu) : mpdu;
       const symbol = symbolDurationNs(this.page, this.channel) || 16_000;
       this.accessFailure = false;
       if (this.ctrl & TRX_CTRL_CSMA) {

@@ -3,7 +3,7 @@ import {
   IRQ_HANDLED, defineScenario, explore, msleep, request_irq, type KGen, type World,
 } from '@k/core-sync';
 import {
-  BeaconNode, FaultInjector, Ieee802154Transceiver, RadioError, RadioMedium, TRX_CTRL_AUTO_CRC_CHECK, TRX_CTRL_PROMISCUOUS,
+  BeaconNode, FaultInjector, appendFcs, Ieee802154Transceiver, RadioError, RadioMedium, TRX_CTRL_AUTO_CRC_CHECK, TRX_CTRL_PROMISCUOUS,
   TRX_CTRL_RX_ON, TRX_CTRL_TX_AUTO_CRC, TRX_IRQ_RX_DONE, TRX_IRQ_TX_DONE, TRX_REG, TRX_STATUS_BAD_CHANNEL, TRX_TX_START,
   beaconIntervalNs, crc_ccitt, frameAirtimeNs, linkQuality, readl, writel, type RadioMediumOptions, type TrxRxFrame,
 } from '../../src/index';
@@ -13,14 +13,7 @@ function beaconMpdu(seq: number, pan = 0x1234, src = 0x0001): Uint8Array {
   return Uint8Array.of(0x00, 0x80, seq & 0xff, pan & 0xff, pan >> 8, src & 0xff, src >> 8, 0xff, 0xcf, 0x00, 0x00);
 }
 
-function withFcs(mpdu: Uint8Array): Uint8Array {
-  const out = new Uint8Array(mpdu.length + 2);
-  out.set(mpdu);
-  const c = crc_ccitt(0, mpdu);
-  out[mpdu.length] = c & 0xff;
-  out[mpdu.length + 1] = c >> 8;
-  return out;
-}
+const withFcs = appendFcs;
 
 interface Rig {
   medium: RadioMedium;

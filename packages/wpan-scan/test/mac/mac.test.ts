@@ -13,7 +13,7 @@ import {
 const C11: CoordSpec = { name: 'c11', channel: 11, panId: 0x1234, shortAddr: 0x0042, beaconOrder: 0, superframeOrder: 0, firstBeaconNs: 2_000_000, gtsPermit: true, position: { x: 10, y: 0 } };
 
 /** One execution in strict timing; `body` is the userspace task. */
-function run(config: MacConfig, coords: readonly CoordSpec[], body: (w: ScanWorld, k: World) => KGen): ScanWorld {
+function run(config: MacConfig, coords: readonly CoordSpec[], body: (w: ScanWorld, k: World) => KGen, medium: { bitErrorRate?: number; mediumSeed?: number } = {}): ScanWorld {
   let w!: ScanWorld;
   const r = explore(defineScenario({
     name: 'mac',
@@ -21,7 +21,7 @@ function run(config: MacConfig, coords: readonly CoordSpec[], body: (w: ScanWorl
     variants: { only: { expect: 'holds' } },
     defaults: { timing: 'strict', maxTime: 30e9 },
     setup(k) {
-      w = buildScanWorld(k, { config, coords: coords.map((c) => ({ ...c, count: c.count ?? 30 })) });
+      w = buildScanWorld(k, { config, coords: coords.map((c) => ({ ...c, count: c.count ?? 30 })), ...medium });
       k.spawn('user', () => body(w, k), { cpu: 1 });
     },
   }), { budget: 1 });
@@ -147,22 +147,11 @@ describe('a passive scan', () => {
     expect(events(w)).toHaveLength(1);
     expect(w.scanner.local.ghost.fcsDrops).toBe(0);
     // now with bit errors on the air
-    let bad!: ScanWorld;
-    const r = explore(defineScenario({
-      name: 'ber',
-      description: '',
-      variants: { only: { expect: 'holds' } },
-      defaults: { timing: 'strict', maxTime: 30e9 },
-      setup(k) {
-        bad = buildScanWorld(k, { config: FIXED_MAC, coords: [{ ...C11, count: 12 }], bitErrorRate: 0.004, mediumSeed: 3 });
-        k.spawn('user', function* () {
-          yield* nl802154_trigger_scan(bad.scanner.sdata, passive([11], 2));
-          yield* nl802154_recv(bad.scanner.local, 0, isDone);
-          yield* teardownWpanNode(bad.scanner);
-        });
-      },
-    }), { budget: 1 });
-    expect(r.counterexample).toBe(null);
+    const bad = run(FIXED_MAC, [{ ...C11, count: 12 }], function* (w) {
+      yield* nl802154_trigger_scan(w.scanner.sdata, passive([11], 2));
+      yield* nl802154_recv(w.scanner.local, 0, isDone);
+      yield* teardownWpanNode(w.scanner);
+    }, { bitErrorRate: 0.004, mediumSeed: 3 });
     expect(bad.scanner.local.ghost.fcsDrops).toBeGreaterThan(0);
     expect(bad.scanner.local.ghost.fcsDrops).toBe(bad.scanner.trx.rxLog.filter((e) => e.fate === 'fifo' && !e.fcsOk).length);
   });
