@@ -180,6 +180,34 @@ describe('the radio medium', () => {
     expect(corrupted(TRX_CTRL_RX_ON | TRX_CTRL_PROMISCUOUS).verdict).toBe('holds');
   });
 
+  it('lets the explorer drop a frame on its way to a receiver: one execution delivers it, another loses it', () => {
+    const fates = new Set<string>();
+    const s = defineScenario({
+      name: 'drop',
+      description: '',
+      variants: { only: { expect: 'holds' } },
+      defaults: { timing: 'strict' },
+      setup(k) {
+        const medium = new RadioMedium({ faults: new FaultInjector({ drop: true }) });
+        const trx = new Ieee802154Transceiver('trx0', medium, { irq: 5, position: { x: 1, y: 0 } });
+        trx.start(k);
+        k.boot('on', function* () {
+          yield* writel(TRX_CTRL_RX_ON | TRX_CTRL_AUTO_CRC_CHECK, trx.regs, TRX_REG.CTRL);
+        });
+        new BeaconNode(medium, { name: 'c', position: { x: 0, y: 0 }, txPowerDbm: 0, page: 0, channel: 11, beaconOrder: 0, superframeOrder: 0, frame: beaconMpdu(0), count: 1 }).start(k);
+        k.spawn('keepalive', function* () {
+          yield* msleep(5);
+        });
+        k.atEnd('fate', () => {
+          fates.add(`${trx.rxLog.length} received, ${medium.stats.losses.dropped} dropped`);
+          return true;
+        });
+      },
+    });
+    expect(explore(s, { strategy: 'dfs', budget: 50 }).verdict).toBe('holds');
+    expect([...fates].sort()).toEqual(['0 received, 1 dropped', '1 received, 0 dropped']);
+  });
+
   it('refuses a PSDU longer than aMaxPHYPacketSize and bad options with a typed error', () => {
     const m = new RadioMedium();
     expect(() => new RadioMedium({ bitErrorRate: 2 })).toThrow(RadioError);
