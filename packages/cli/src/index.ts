@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { a64Command } from './internal/a64';
 import { check } from './internal/check';
 import { replayCommand } from './internal/replay';
+import { wpan } from './internal/wpan';
 import { processIo, UsageError, type Io } from './internal/io';
 import { landlock } from './internal/landlock';
 
@@ -20,6 +21,8 @@ commands:
                    Landlock network rules exact to the errno (k landlock --help)
   a64 disasm WORD... | asm TEXT
                    AArch64 disassembler and assembler, in llvm-mc's syntax (k a64 --help)
+  wpan scan [--network FILE] [--pcap FILE] [--type passive|active] [--channels ...] [--duration N]
+                   simulate an IEEE 802.15.4 scan (mac802154, seed 000) and print what iwpan prints
 
 options:
   -h, --help       this help
@@ -54,6 +57,8 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
         return await landlock(rest, io);
       case 'a64':
         return await a64Command(rest, io);
+      case 'wpan':
+        return await wpan(rest, io);
       default:
         throw new UsageError(`k: unknown command '${cmd}' (see 'k --help')`);
     }
