@@ -7,12 +7,14 @@
 //
 // The tasklet rides on a soft hrtimer armed for "now": its callback runs in
 // softirq context on the CPU that scheduled it, once, however often it was
-// scheduled before it ran, as tasklet_schedule() guarantees.
+// scheduled before it ran, as tasklet_schedule() guarantees. (core-sync's own
+// tasklets run as soon as the CPU allows; this one waits for the timer tick of
+// the current instant, which is what the scan scenarios were explored with.)
 
 import {
   A_SYNC, BLOCK_SLEEP, Cell, DEFINE_MUTEX, GFP_ATOMIC, HRTIMER_MODE_REL_SOFT, HRTIMER_NORESTART, Op, THIS_MODULE, hrtimer_setup,
   hrtimer_start, kfree, kzalloc, lockdep_assert_held, mutex_lock, mutex_unlock, spin_lock_init, spin_lock_irqsave, spin_unlock_irqrestore,
-  type Hrtimer, type KGen, type Module, type Mutex, type SpinLock, type WorkStruct, type gfp_t,
+  type Hrtimer, type KGen, type Module, type Mutex, type SpinLock, type gfp_t,
 } from '@k/core-sync';
 
 // ---- tasklets ------------------------------------------------------------------------
@@ -65,24 +67,6 @@ export function* tasklet_schedule(t: TaskletStruct): KGen {
 /** tasklet_kill()'s wait: until the tasklet is neither scheduled nor running (process context). */
 export function* tasklet_kill(t: TaskletStruct): KGen {
   yield t.idle;
-}
-
-// ---- flushing the MAC's workqueues -----------------------------------------------------
-
-/**
- * flush_workqueue() for a workqueue whose works are known: waits for every
- * instance queued (not timer-armed) or running when it is called. k uses it
- * instead of @k/core-sync's flush_workqueue(), which waits for one instance
- * too many when a work is queued again while it runs (its target is
- * startGen + 2 there) and then never returns.
- */
-export function* flush_works(works: readonly WorkStruct[], name: string): KGen {
-  for (const w of works) {
-    const armed = w.dwork !== null && w.dwork.ev !== null;
-    const target = w.pending && !armed ? w.startGen + 1 : w.running ? w.doneGen + 1 : -1;
-    if (target < 0 || w.doneGen >= target) continue;
-    yield new Op(`flush_workqueue(${name}): ${w.name}`, w, BLOCK_SLEEP, A_SYNC, () => w.doneGen >= target);
-  }
 }
 
 // ---- RTNL and the host ------------------------------------------------------------------

@@ -6,11 +6,11 @@
 
 import {
   ATOMIC_INIT, Cell, DECLARE_WAIT_QUEUE_HEAD, INIT_DELAYED_WORK, INIT_WORK, WARN, container_of, create_singlethread_workqueue,
-  destroy_workqueue, mutex_init, spin_lock_init, type KGen,
+  destroy_workqueue, flush_workqueue, mutex_init, spin_lock_init, type KGen,
 } from '@k/core-sync';
 import { IEEE802154_MAX_PAGE, IEEE802154_RX_MSG, type ieee802154_hw, type ieee802154_local, type ieee802154_ops, type wpan_phy } from './defs';
 import type { MacConfig } from './config';
-import { INIT_LIST_HEAD, SkbQueue, flush_works, kfree_skb, skb_dequeue, skb_queue_purge, tasklet_kill, tasklet_setup, type Host, type TaskletStruct } from './kernel';
+import { INIT_LIST_HEAD, SkbQueue, kfree_skb, skb_dequeue, skb_queue_purge, tasklet_kill, tasklet_setup, type Host, type TaskletStruct } from './kernel';
 import { ieee802154_rx } from './rx';
 import { mac802154_rx_beacon_worker, mac802154_scan_worker } from './scan';
 import { mac802154_beacon_worker, mac802154_rx_mac_cmd_worker } from './beacon';
@@ -135,8 +135,8 @@ export function ieee802154_register_hw(hw: ieee802154_hw, local: ieee802154_loca
 
 /** flush_workqueue(local->workqueue) and flush_workqueue(local->mac_wq). */
 export function* ieee802154_flush_workqueues(local: ieee802154_local, which: 'workqueue' | 'both' = 'both'): KGen {
-  yield* flush_works([local.scan_work.work, local.rx_beacon_work], local.workqueue.name);
-  if (which === 'both') yield* flush_works([local.beacon_work.work, local.rx_mac_cmd_work], local.mac_wq.name);
+  yield* flush_workqueue(local.workqueue);
+  if (which === 'both') yield* flush_workqueue(local.mac_wq);
 }
 
 /** ieee802154_unregister_hw(): no more RX; drains the tasklet and the workqueues. */
