@@ -314,6 +314,7 @@ export function* __nf_conntrack_alloc(n: net, zone: number, orig: nf_conntrack_t
   }
   yield* cost(n, 'ct_alloc');
   const id = nfct.nextCtId++;
+  let raw: nf_conn | null = null;
   const ct = yield* kmalloc((): nf_conn => {
     const obj = {
       id,
@@ -337,6 +338,7 @@ export function* __nf_conntrack_alloc(n: net, zone: number, orig: nf_conntrack_t
       { tuple: orig, ct: obj },
       { tuple: repl, ct: obj },
     ];
+    raw = obj;
     return obj;
   }, GFP_ATOMIC, 'nf_conn');
   if (ct === null) {
@@ -346,7 +348,7 @@ export function* __nf_conntrack_alloc(n: net, zone: number, orig: nf_conntrack_t
   // the hash nodes point at the object as the code sees it (the checked view)
   (ct as { tuplehash: unknown }).tuplehash = [{ tuple: orig, ct }, { tuple: repl, ct }];
   ct.timeout.container = ct;
-  nfct.allConntracks.push(ct);
+  nfct.allConntracks.push(raw!);
   /* Because we use RCU lookups, we set ct_general.use to zero before this is inserted in any list. */
   yield* atomic_set(ct.ct_general.use, 0);
   return ct;
@@ -367,6 +369,7 @@ export function* nf_conntrack_free(ct: nf_conn): KGen {
   const n = nf_ct_net(ct);
   /* A freed object has refcnt == 0, that's the golden rule for SLAB_DESTROY_BY_RCU */
   kassert((yield* atomic_read(ct.ct_general.use)) === 0, `nf_conntrack_free(nf_conn#${ct.id}) with use != 0`);
+  n.nfct.ctFreed.add(ct.id);
   yield* kfree_rcu(ct);
   yield* atomic_dec(n.ct.count);
 }

@@ -7,13 +7,13 @@
 
 import {
   EBUSY, EMFILE, ESHUTDOWN, GFP_ATOMIC, HZ, Violation, add_timer, atomic_add, atomic_dec_return, atomic_inc, atomic_inc_not_zero,
-  call_rcu, del_timer, jiffies, kassert, kfree, kmalloc, lockdep_is_held, rcu_dereference_protected, rcu_read_lock, rcu_read_unlock,
+  call_rcu, del_timer, jiffies, kassert, kfree, kmalloc, lockdep_is_held, rcu_dereference_check, rcu_dereference_protected, rcu_read_lock, rcu_read_unlock,
   spin_lock_bh, spin_unlock_bh, timer_pending, timer_setup, Atomic, Op, A_READ, A_WRITE, type KGen, type TimerList,
 } from '@k/core-sync';
 import { jhash2, reciprocal_scale } from './jhash';
 import { NF_CT_STAT_INC, expect_count_add, expect_count_locked, expect_count_lockless, expect_lock } from './net';
 import {
-  NF_CT_EXPECT_INACTIVE, NF_CT_EXPECT_PERMANENT, type nf_conn, type nf_conntrack_expect, type net,
+  NF_CT_EXPECT_INACTIVE, NF_CT_EXPECT_PERMANENT, type nf_conn, type nf_conn_help, type nf_conntrack_expect, type nf_conntrack_helper, type net,
 } from './types';
 import {
   AF_INET, ADDR_ANY, fullAddrMask, nf_ct_tuple_equal, nf_ct_tuple_mask_cmp, nf_ct_tuple_mask_equal, type nf_conntrack_tuple,
@@ -21,14 +21,26 @@ import {
 } from './tuple';
 import { nf_ct_is_confirmed, nf_ct_is_dying, nf_ct_net, nf_ct_put, nf_ct_zone, nfct_help } from './core';
 
+/**
+ * master_help->helper as the expectation code reads it under the expectation
+ * lock: rcu_dereference_protected (a plain load) as the seed has it; fix G
+ * makes it a marked load, since unhelp() writes the pointer under another lock.
+ */
+export function* expect_helper(n: net, help: nf_conn_help): KGen<nf_conntrack_helper | null> {
+  const held = lockdep_is_held(expect_lock(n));
+  if (n.nfct.cfg.fixes.helperMarkedRead) return yield* rcu_dereference_check(help.helper, held);
+  return yield* rcu_dereference_protected(help.helper, held);
+}
+
 const OP_EXP_HASH_READ = new Op('hlist_for_each_entry(net->ct.expect_hash)', null, 0, A_READ);
 const OP_EXP_HASH_WRITE = new Op('hlist_add/del(net->ct.expect_hash)', null, 0, A_WRITE);
 
 /** nf_ct_exp_net() */
 export const nf_ct_exp_net = (exp: nf_conntrack_expect): net => nf_ct_net(exp.master);
 
-function fate(exp: nf_conntrack_expect, what: string): void {
-  const m = nf_ct_exp_net(exp).nfct.expFate;
+/** Model bookkeeping: how an expectation ended (used, expired, removed ...), for the properties. */
+export function fate(exp: nf_conntrack_expect, what: string): void {
+  const m = exp.nfct.expFate;
   const l = m.get(exp.id);
   if (l) l.push(what);
   else m.set(exp.id, [what]);
@@ -201,8 +213,10 @@ export function* nf_ct_unexpect_related(exp: nf_conntrack_expect): KGen {
 export function* nf_ct_expect_alloc(me: nf_conn): KGen<nf_conntrack_expect | null> {
   const nfct = nf_ct_net(me).nfct;
   const id = nfct.nextExpId++;
-  const exp = yield* kmalloc((): nf_conntrack_expect => ({
+  let raw: nf_conntrack_expect | null = null;
+  const exp = yield* kmalloc((): nf_conntrack_expect => (raw = {
     id,
+    nfct,
     lnode: false,
     hnode: false,
     tuple: { src: { u3: ADDR_ANY, u: { all: 0 }, l3num: 0 }, dst: { u3: ADDR_ANY, u: { all: 0 }, protonum: 0, dir: 0 } },
@@ -217,7 +231,7 @@ export function* nf_ct_expect_alloc(me: nf_conn): KGen<nf_conntrack_expect | nul
   }), GFP_ATOMIC, 'nf_conntrack_expect');
   if (!exp) return null;
   exp.timeout.container = exp;
-  nfct.allExpects.push(exp);
+  nfct.allExpects.push(raw!);
   return exp;
 }
 
@@ -236,7 +250,7 @@ export function nf_ct_expect_init(exp: nf_conntrack_expect, cls: number, family:
 
 /** nf_ct_expect_free_rcu(): the RCU callback that frees the memory. */
 function* nf_ct_expect_free_rcu(exp: nf_conntrack_expect): KGen {
-  const nfct = nf_ct_exp_net(exp).nfct;
+  const nfct = exp.nfct;
   kassert(!exp.hnode && !exp.lnode, `exp#${exp.id} freed while still linked`);
   nfct.expFreed.set(exp.id, (nfct.expFreed.get(exp.id) ?? 0) + 1);
   yield* kfree(exp);
@@ -263,7 +277,7 @@ function* nf_ct_expect_insert(exp: nf_conntrack_expect): KGen<number> {
   bucket(n, h).unshift(exp);
   exp.hnode = true;
   yield* expect_count_add(n, 1);
-  const helper = yield* rcu_dereference_protected(master_help.helper, lockdep_is_held(expect_lock(n)));
+  const helper = yield* expect_helper(n, master_help);
   if (helper) exp.timeout.expires = jiffies() + helper.expect_policy[exp.class]!.timeout * HZ();
   yield* add_timer(exp.timeout);
   NF_CT_STAT_INC(n, 'expect_create');
@@ -303,7 +317,7 @@ function* __nf_ct_expect_check(expect: nf_conntrack_expect): KGen<number> {
     }
   }
   /* Will be over limit? */
-  const helper = yield* rcu_dereference_protected(master_help.helper, lockdep_is_held(expect_lock(n)));
+  const helper = yield* expect_helper(n, master_help);
   if (helper) {
     const p = helper.expect_policy[expect.class]!;
     if (p.max_expected && master_help.expecting[expect.class]! >= p.max_expected) {

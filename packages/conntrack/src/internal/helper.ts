@@ -13,7 +13,7 @@ import { IPS_HELPER_BIT, NF_CT_MAX_EXPECT_CLASSES, type NfConntrack, type ct_tem
 import { IP_CT_DIR_ORIGINAL, IP_CT_DIR_REPLY, nf_ct_tuple_src_mask_cmp, type nf_conntrack_tuple } from './tuple';
 import { expect_lock } from './net';
 import { nf_ct_net, nfct_help, set_bit, test_bit } from './core';
-import { nf_ct_expect_put, nf_ct_unlink_expect } from './expect';
+import { expect_helper, fate, nf_ct_expect_put, nf_ct_unlink_expect } from './expect';
 
 /** nf_ct_helper_ext_add(): the helper extension with an empty expectation list. */
 export function nf_ct_helper_ext_add(ct: nf_conn, helper: nf_conntrack_helper): nf_conn_help {
@@ -165,8 +165,9 @@ function* __nf_conntrack_helper_unregister(me: nf_conntrack_helper, n: net): KGe
     if (!b) continue;
     for (const exp of [...b]) {
       const help = nfct_help(exp.master)!;
-      const cur = yield* rcu_dereference_protected(help.helper, lockdep_is_held(expect_lock(n)));
+      const cur = yield* expect_helper(n, help);
       if ((cur === me || exp.helper === me) && (yield* del_timer(exp.timeout))) {
+        fate(exp, 'removed');
         yield* nf_ct_unlink_expect(exp);
         yield* nf_ct_expect_put(exp);
       }

@@ -84,6 +84,7 @@ export function nf_conntrack_init(cpus: number, cfg: Partial<ConntrackConfig> = 
     nextExpId: 1,
     allExpects: [],
     allConntracks: [],
+    ctFreed: new Set(),
     expFreed: new Map(),
     expFate: new Map(),
   };

@@ -22,7 +22,7 @@ import {
   nf_ct_put, nfct_help, set_bit,
 } from './core';
 import {
-  __nf_ct_expect_find, nf_ct_expect_alloc, nf_ct_expect_find_get, nf_ct_expect_put, nf_ct_expect_related_report, nf_ct_remove_expectations,
+  fate, __nf_ct_expect_find, nf_ct_expect_alloc, nf_ct_expect_find_get, nf_ct_expect_put, nf_ct_expect_related_report, nf_ct_remove_expectations,
   nf_ct_unlink_expect_report,
 } from './expect';
 import {
@@ -200,8 +200,11 @@ function* ctnetlink_create_conntrack(n: net, zone: number, cda: CtAttrs, otuple:
     ct.master = master_h.ct;
   }
   err = yield* nf_conntrack_hash_check_insert(ct);
-  // v3.14 frees the conntrack here without putting ct->master (finding F; later kernels added err3)
-  if (err < 0) return yield* fail(err, true);
+  if (err < 0) {
+    // v3.14 frees the conntrack here without putting ct->master (finding F); later kernels put it (err3)
+    if (n.nfct.cfg.fixes.ctnetlinkCreatePutMaster && ct.master) yield* nf_ct_put(ct.master);
+    return yield* fail(err, true);
+  }
   yield* rcu_read_unlock();
   return ct;
 }
@@ -444,6 +447,7 @@ export function* ctnetlink_del_expect(n: net, cda: ExpAttrs): KGen<number> {
       /* after list removal, usage count == 1 */
       yield* spin_lock_bh(lock);
       if (yield* del_timer(exp.timeout)) {
+        fate(exp, 'removed');
         yield* nf_ct_unlink_expect_report(exp, 0, 0);
         yield* nf_ct_expect_put(exp);
       }
@@ -462,6 +466,7 @@ export function* ctnetlink_del_expect(n: net, cda: ExpAttrs): KGen<number> {
         // m_help->helper->name: a master whose helper was unset dereferences NULL here
         if (helper === null) BUG(`NULL pointer dereference: m_help->helper->name of exp#${exp.id} in ctnetlink_del_expect`);
         if (helper.name === cda.help_name && (yield* del_timer(exp.timeout))) {
+          fate(exp, 'removed');
           yield* nf_ct_unlink_expect_report(exp, 0, 0);
           yield* nf_ct_expect_put(exp);
         }
@@ -475,6 +480,7 @@ export function* ctnetlink_del_expect(n: net, cda: ExpAttrs): KGen<number> {
       if (!b) continue;
       for (const exp of [...b]) {
         if (yield* del_timer(exp.timeout)) {
+          fate(exp, 'removed');
           yield* nf_ct_unlink_expect_report(exp, 0, 0);
           yield* nf_ct_expect_put(exp);
         }

@@ -17,7 +17,7 @@ import {
 import { expect_lock } from './net';
 import { nf_ct_l3num, nf_ct_net, nf_ct_protonum, nf_ct_refresh, nf_ct_zone, nfct_help } from './core';
 import {
-  __nf_ct_expect_find, nf_ct_expect_alloc, nf_ct_expect_init, nf_ct_expect_put, nf_ct_expect_related, nf_ct_unexpect_related, nf_ct_unlink_expect,
+  fate, __nf_ct_expect_find, nf_ct_expect_alloc, nf_ct_expect_init, nf_ct_expect_put, nf_ct_expect_related, nf_ct_unexpect_related, nf_ct_unlink_expect,
 } from './expect';
 
 /** enum sip_expectation_classes */
@@ -167,6 +167,7 @@ export function* flush_expectations(ct: nf_conn, media: boolean): KGen {
   for (const exp of [...help.expectations]) {
     if ((exp.class !== SIP_EXPECT_SIGNALLING) !== media) continue;
     if (!(yield* del_timer(exp.timeout))) continue;
+    fate(exp, 'removed');
     yield* nf_ct_unlink_expect(exp);
     yield* nf_ct_expect_put(exp);
     if (!media) break;

@@ -158,6 +158,8 @@ export interface nf_conntrack_expect {
   class: number;
   /** model: a stable id */
   readonly id: number;
+  /** model: the module state (so that freeing never reads the master, as the kernel's free does not) */
+  readonly nfct: NfConntrack;
 }
 
 /** struct nf_ct_helper_expectfn */
@@ -310,6 +312,10 @@ export interface Fixes {
   readonly expectCountOnce: boolean;
   /** E: ctnetlink_change_helper returns -EOPNOTSUPP instead of requesting a module (later kernels) */
   readonly changeHelperNoModuleRequest: boolean;
+  /** F: ctnetlink_create_conntrack puts ct->master when the insertion fails (later kernels' err3 label) */
+  readonly ctnetlinkCreatePutMaster: boolean;
+  /** G: the readers of help->helper under nf_conntrack_expect_lock use a marked load (rcu_dereference_check) */
+  readonly helperMarkedRead: boolean;
 }
 
 export const NO_FIXES: Fixes = {
@@ -318,6 +324,8 @@ export const NO_FIXES: Fixes = {
   unconfirmedUnderExpectLock: false,
   expectCountOnce: false,
   changeHelperNoModuleRequest: false,
+  ctnetlinkCreatePutMaster: false,
+  helperMarkedRead: false,
 };
 
 /** Virtual CPU cost of an operation, in ns (ndelay): the benchmark's cost model. */
@@ -410,10 +418,12 @@ export interface NfConntrack {
   readonly nets: net[];
   nextCtId: number;
   nextExpId: number;
-  /** model: every expectation ever allocated (for the exactly-once and refcount properties) */
+  /** model: every expectation ever allocated, as raw objects (properties read them without use-after-free checks) */
   readonly allExpects: nf_conntrack_expect[];
-  /** model: every conntrack ever allocated */
+  /** model: every conntrack ever allocated, as raw objects */
   readonly allConntracks: nf_conn[];
+  /** model: conntracks whose memory nf_conntrack_free() released */
+  readonly ctFreed: Set<number>;
   /** model: expectations freed (count per id) */
   readonly expFreed: Map<number, number>;
   /** model: how each expectation ended: 'used' by a connection, 'expired', 'removed' */
