@@ -1,6 +1,7 @@
 // @k/cli: the `k` command.
 import { createRequire } from 'node:module';
 import { check } from './internal/check';
+import { conntrack } from './internal/conntrack';
 import { processIo, UsageError, type Io } from './internal/io';
 
 const HELP = `k: run and check executable models of Linux kernel changes
@@ -10,6 +11,8 @@ usage: k <command> [options]
 commands:
   check [PACKAGE...] [--strategy random|dfs] [--budget N|--time S] [--seed N] [--scenario TEXT] [--json]
                    explore every registered scenario and print a summary (exit 1 if an expectation fails)
+  conntrack -L [expect] TRACE [--helper ftp:PORT] [--design split|global] [--at S] [--json]
+                   run a packet trace (JSON or pcap) through the conntrack model, print conntrack -L output
 
 options:
   -h, --help       this help
@@ -38,6 +41,8 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
         return 0;
       case 'check':
         return await check(rest, io);
+      case 'conntrack':
+        return conntrack(rest, io);
       default:
         throw new UsageError(`k: unknown command '${cmd}' (see 'k --help')`);
     }

@@ -70,8 +70,8 @@ export type { RegistrationRequest, RegistrationConfirm, TransportAddress, nf_ct_
 // ---- traces, the runner and conntrack-tools output ---------------------------------------------
 export { decodePacket, makeSkb, packetFromIp, ipFromFrame, PacketError, LINKTYPES } from './internal/packet';
 export type { Packet, DecodedPacket, SkipReason } from './internal/packet';
-export { PacketSchema, HelperRuleSchema, TraceSchema, parseTrace, readTrace, readPcapTrace, isPcap, TraceError } from './internal/trace';
-export type { Trace, HelperRule, PcapImport } from './internal/trace';
+export { PacketSchema, HelperRuleSchema, ZoneRuleSchema, TraceSchema, parseTrace, readTrace, readPcapTrace, isPcap, TraceError } from './internal/trace';
+export type { Trace, HelperRule, ZoneRule, PcapImport } from './internal/trace';
 export { runTrace, TrackerError } from './internal/tracker';
 export type { TrackerOptions, TraceResult } from './internal/tracker';
 export { dumpConntracks, dumpExpectations, formatConntrack, formatExpect, summaryLine } from './internal/format';

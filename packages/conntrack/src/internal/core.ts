@@ -656,7 +656,8 @@ export function* nf_ct_refresh(ct: nf_conn, extra_jiffies: number): KGen {
   const newtime = jiffies() + extra_jiffies;
   /* Only update the timeout if the new timeout is at least HZ jiffies from
    * the old timeout. Need del_timer for race avoidance (may already be dying). */
-  if (newtime - ct.timeout.expires >= HZ()) yield* mod_timer_pending(ct.timeout, newtime);
+  // unsigned long arithmetic: an earlier new time wraps around to a huge difference, so it is applied too
+  if (newtime < ct.timeout.expires || newtime - ct.timeout.expires >= HZ()) yield* mod_timer_pending(ct.timeout, newtime);
 }
 
 /** ipv4_helper() / ipv6_helper(): call the conntrack's helper as the packet goes out (rcu_read_lock held). */

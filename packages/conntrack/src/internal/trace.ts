@@ -33,11 +33,19 @@ export const HelperRuleSchema = z.strictObject({
   family: z.enum(['ipv4', 'ipv6']).optional(),
 });
 
-/** A trace: a list of packets, or an object with packets, helper rules and the listing time. */
+/** A zone set on the connections a rule matches (a CT target / nft `ct zone set` rule on the destination port). */
+export const ZoneRuleSchema = z.strictObject({
+  proto: z.enum(['tcp', 'udp']),
+  dport: port,
+  zone: port,
+});
+
+/** A trace: a list of packets, or an object with packets, helper and zone rules and the listing time. */
 export const TraceSchema = z.union([
   z.array(PacketSchema),
   z.strictObject({
     helpers: z.array(HelperRuleSchema).optional(),
+    zones: z.array(ZoneRuleSchema).optional(),
     packets: z.array(PacketSchema),
     /** when to list the tables, in seconds (default: the last packet's time) */
     at: z.number().finite().nonnegative().optional(),
@@ -45,11 +53,13 @@ export const TraceSchema = z.union([
 ]);
 
 export type HelperRule = z.infer<typeof HelperRuleSchema>;
+export type ZoneRule = z.infer<typeof ZoneRuleSchema>;
 
 /** A validated trace. */
 export interface Trace {
   readonly packets: readonly Packet[];
   readonly helpers: readonly HelperRule[];
+  readonly zones: readonly ZoneRule[];
   readonly at: number | undefined;
 }
 
@@ -73,7 +83,7 @@ export function parseTrace(input: unknown): Trace {
     throw new TraceError(`not a packet trace:\n${lines.join('\n')}`);
   }
   const v = r.data;
-  const t: Trace = Array.isArray(v) ? { packets: v as Packet[], helpers: [], at: undefined } : { packets: v.packets as Packet[], helpers: v.helpers ?? [], at: v.at };
+  const t: Trace = Array.isArray(v) ? { packets: v as Packet[], helpers: [], zones: [], at: undefined } : { packets: v.packets as Packet[], helpers: v.helpers ?? [], zones: v.zones ?? [], at: v.at };
   for (let i = 1; i < t.packets.length; i++) {
     if (t.packets[i]!.t < t.packets[i - 1]!.t) throw new TraceError(`not a packet trace:\n  packets.${i}.t: time goes backwards (${t.packets[i]!.t} < ${t.packets[i - 1]!.t})`);
   }
@@ -98,7 +108,7 @@ export interface PcapImport {
 }
 
 /** Reads a pcap capture of IPv4/IPv6 TCP/UDP into a trace (times relative to the first frame). */
-export function readPcapTrace(bytes: Uint8Array, helpers: readonly HelperRule[] = []): PcapImport {
+export function readPcapTrace(bytes: Uint8Array, helpers: readonly HelperRule[] = [], zones: readonly ZoneRule[] = []): PcapImport {
   const r = readPcap(bytes, { allowTruncatedTail: true });
   if (!r.ok) throw new TraceError(`cannot read the capture: ${r.error.message}`);
   const { header, records } = r.value;
@@ -112,14 +122,14 @@ export function readPcapTrace(bytes: Uint8Array, helpers: readonly HelperRule[] 
     if (typeof p === 'string') skipped[p] = (skipped[p] ?? 0) + 1;
     else packets.push(p);
   }
-  const trace: Trace = { packets, helpers, at: undefined };
+  const trace: Trace = { packets, helpers, zones, at: undefined };
   validated.add(trace);
   return { trace, frames: records.length, skipped };
 }
 
 /** Reads a trace from file contents: a pcap capture or JSON text. */
-export function readTrace(bytes: Uint8Array, helpers: readonly HelperRule[] = []): Trace {
-  if (isPcap(bytes)) return readPcapTrace(bytes, helpers).trace;
+export function readTrace(bytes: Uint8Array, helpers: readonly HelperRule[] = [], zones: readonly ZoneRule[] = []): Trace {
+  if (isPcap(bytes)) return readPcapTrace(bytes, helpers, zones).trace;
   let json: unknown;
   try {
     json = JSON.parse(new TextDecoder().decode(bytes));
@@ -127,8 +137,8 @@ export function readTrace(bytes: Uint8Array, helpers: readonly HelperRule[] = []
     throw new TraceError(`neither a pcap capture nor JSON: ${(e as Error).message}`);
   }
   const t = parseTrace(json);
-  if (!helpers.length) return t;
-  const merged: Trace = { ...t, helpers: [...t.helpers, ...helpers] };
+  if (!helpers.length && !zones.length) return t;
+  const merged: Trace = { ...t, helpers: [...t.helpers, ...helpers], zones: [...t.zones, ...zones] };
   validated.add(merged);
   return merged;
 }

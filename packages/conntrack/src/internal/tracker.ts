@@ -19,7 +19,7 @@ import {
   NF_ACCEPT, type ConntrackConfig, type Fixes, type LockDesign, type NfConntrack, type ct_template, type ip_conntrack_stat,
   type nf_conntrack_helper,
 } from './types';
-import { isValidatedTrace, parseTrace, type HelperRule, type Trace } from './trace';
+import { isValidatedTrace, parseTrace, type HelperRule, type Trace, type ZoneRule } from './trace';
 
 /** Options of runTrace. */
 export interface TrackerOptions {
@@ -58,12 +58,13 @@ function helperFor(h: Helpers, rule: HelperRule, l3num: number): nf_conntrack_he
   return h.byKey.get(`${rule.helper}/${l3num}`)!;
 }
 
-/** The template the raw-table rules attach to a packet: zone and helper (the first rule that matches). */
-function templateFor(p: Packet, l3num: number, rules: readonly HelperRule[], helpers: Helpers): ct_template | null {
+/** The template the rules attach to a packet: zone and helper (the first rule of each kind that matches). */
+function templateFor(p: Packet, l3num: number, rules: readonly HelperRule[], zones: readonly ZoneRule[], helpers: Helpers): ct_template | null {
   const fam = l3num === AF_INET ? 'ipv4' : 'ipv6';
   const rule = rules.find((r) => r.dport === p.dport && (r.proto ?? (r.helper === 'ftp' ? 'tcp' : 'udp')) === p.proto && (r.family === undefined || r.family === fam));
-  if (!rule && !p.zone) return null;
-  return { zone: p.zone ?? 0, helper: rule ? helperFor(helpers, rule, l3num) : null };
+  const zone = p.zone ?? zones.find((z) => z.dport === p.dport && z.proto === p.proto)?.zone ?? 0;
+  if (!rule && !zone) return null;
+  return { zone, helper: rule ? helperFor(helpers, rule, l3num) : null };
 }
 
 /** Runs a trace (a validated Trace or raw JSON) through the model and lists the tables. */
@@ -99,7 +100,7 @@ export function runTrace(input: Trace | unknown, opts: TrackerOptions = {}): Tra
           const wait = target - ktime_get();
           if (wait > 0) yield* usleep_range(Math.ceil(wait / 1000), Math.ceil(wait / 1000));
           const d = decoded[i]!;
-          const skb = makeSkb(d, templateFor(trace.packets[i]!, d.l3num, trace.helpers, helpers));
+          const skb = makeSkb(d, templateFor(trace.packets[i]!, d.l3num, trace.helpers, trace.zones, helpers));
           const v = yield* nf_conntrack_packet(n, skb);
           verdicts.push(v === NF_ACCEPT ? 'NF_ACCEPT' : 'NF_DROP');
         }
