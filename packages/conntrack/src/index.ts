@@ -24,6 +24,8 @@ export {
 } from './internal/tuple';
 export type { nf_conntrack_tuple, nf_conntrack_tuple_mask, nf_inet_addr } from './internal/tuple';
 export { jhash2, reciprocal_scale } from './internal/jhash';
+export { FastConntrackTable } from './internal/fast-table';
+export type { FastTuple } from './internal/fast-table';
 
 // ---- the model: module init, core, expectations, helpers, ctnetlink ----------------------
 export {
