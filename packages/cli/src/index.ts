@@ -1,8 +1,11 @@
 // @k/cli: the `k` command.
 import { createRequire } from 'node:module';
+import { a64Command } from './internal/a64';
 import { check } from './internal/check';
 import { conntrack } from './internal/conntrack';
+import { replayCommand } from './internal/replay';
 import { processIo, UsageError, type Io } from './internal/io';
+import { landlock } from './internal/landlock';
 
 const HELP = `k: run and check executable models of Linux kernel changes
 
@@ -11,8 +14,15 @@ usage: k <command> [options]
 commands:
   check [PACKAGE...] [--strategy random|dfs] [--budget N|--time S] [--seed N] [--scenario TEXT] [--json]
                    explore every registered scenario and print a summary (exit 1 if an expectation fails)
+                   --report FILE.html writes an HTML report with timelines, --save DIR the counterexamples
   conntrack -L [expect] TRACE [--helper ftp:PORT] [--design split|global] [--at S] [--json]
                    run a packet trace (JSON or pcap) through the conntrack model, print conntrack -L output
+  replay FILE | replay --package P --scenario S --variant V SCHEDULE
+                   replay a counterexample step by step and print its timeline
+  landlock check|test
+                   Landlock network rules exact to the errno (k landlock --help)
+  a64 disasm WORD... | asm TEXT
+                   AArch64 disassembler and assembler, in llvm-mc's syntax (k a64 --help)
 
 options:
   -h, --help       this help
@@ -43,6 +53,12 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
         return await check(rest, io);
       case 'conntrack':
         return conntrack(rest, io);
+      case 'replay':
+        return await replayCommand(rest, io);
+      case 'landlock':
+        return await landlock(rest, io);
+      case 'a64':
+        return await a64Command(rest, io);
       default:
         throw new UsageError(`k: unknown command '${cmd}' (see 'k --help')`);
     }

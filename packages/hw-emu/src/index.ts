@@ -1,6 +1,4 @@
-// @k/hw-emu: placeholder until its own issue lands (see the package README).
-export {};
-
+// @k/hw-emu: the hardware the models talk to. The one public door of the package.
 // CRC-CCITT (lib/crc-ccitt.c): the IEEE 802.15.4 FCS.
 export { crc_ccitt, crc_ccitt_byte, crc_ccitt_false, crc_ccitt_table, crc_ccitt_false_table } from './crc';
 // pcap capture files (classic libpcap format).
@@ -31,3 +29,32 @@ export {
   ioread32, iowrite32, FaultInjector,
 } from './platform/index';
 export type { DeviceState, DeviceOptions, RegWidth, RegAccess, RegisterSpec, RegReject, FaultKind, FaultPlan, InjectedFault } from './platform/index';
+// @k/hw-emu: the hardware the models talk to. The one public door of the package.
+
+// DMA memory: a guest-physical address space with typed faults.
+export { AddressSpace, AddressSpaceError, MemRegion } from './mem/address-space';
+export type { Addr, AccessSize, AccessOptions, AddressSpaceOptions, MmioHandler, MmioReject, RegionKind, RegionSpec, WriteEvent } from './mem/address-space';
+export { MEM_OK, MemFaultError, unwrapMem } from './mem/fault';
+export type { MemAccess, MemFault, MemFaultKind, MemResult, MemStatus } from './mem/fault';
+// AArch64: core, assembler, disassembler, the cross-modification rule.
+export { a64, A64Core, A64Error, A64AsmError, TextPatchGuard, HOSTCALL_BRK_BASE } from './a64/index';
+export type {
+  A64CoreOptions,
+  A64Insn,
+  A64InsnKind,
+  AddSubRegFields,
+  A64Registers,
+  AssembleOptions,
+  AssembledProgram,
+  CondName,
+  CrossModificationViolation,
+  DisassembleOptions,
+  ExtendType,
+  HostCallHandler,
+  HotpatchClass,
+  LdStOp,
+  ShiftType,
+  StopKind,
+  StopReason,
+  TextPatchGuardOptions,
+} from './a64/index';

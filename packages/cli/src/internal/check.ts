@@ -1,11 +1,14 @@
 // `k check`: gather every package's registered scenarios (its `./scenarios`
 // export), explore each variant, and print one row per scenario and variant.
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { explore, type ExploreReport, type Scenario, type StrategyName } from '@k/core-sync';
 import type { Io } from './io';
 import { table, UsageError } from './io';
 import { PACKAGES, resolvePackageName, type PackageName } from './packages';
+import { renderReport, type ReportEntry } from './report';
 
 const require = createRequire(import.meta.url);
 
@@ -51,6 +54,10 @@ export interface CheckOptions {
   readonly timeMs: number | undefined;
   readonly seed: number;
   readonly filter: string | undefined;
+  /** write the HTML report here */
+  readonly report: string | undefined;
+  /** write each counterexample as JSON into this folder (for `k replay FILE`) */
+  readonly save: string | undefined;
 }
 
 function int(name: string, v: string | undefined, min: number): number | undefined {
@@ -74,6 +81,8 @@ export function parseCheckArgs(args: readonly string[]): CheckOptions {
         time: { type: 'string' },
         seed: { type: 'string' },
         scenario: { type: 'string' },
+        report: { type: 'string' },
+        save: { type: 'string' },
       },
     });
   } catch (e) {
@@ -99,6 +108,8 @@ export function parseCheckArgs(args: readonly string[]): CheckOptions {
     timeMs: time === undefined ? undefined : time * 1000,
     seed: int('--seed', v.seed, 0) ?? 1,
     filter: v.scenario,
+    report: v.report,
+    save: v.save,
   };
 }
 
@@ -123,6 +134,7 @@ function rowOf(pkg: string, r: ExploreReport): CheckRow {
 export async function check(args: readonly string[], io: Io): Promise<number> {
   const o = parseCheckArgs(args);
   const rows: CheckRow[] = [];
+  const entries: ReportEntry[] = [];
   const emit = (r: CheckRow) => {
     rows.push(r);
     if (o.json) io.out(JSON.stringify(r));
@@ -148,11 +160,17 @@ export async function check(args: readonly string[], io: Io): Promise<number> {
             onProgress: io.tty && !o.json ? (p) => io.err(`\u001b[2K\r${pkg} ${s.name} [${variant}] ${p.executions} executions, ${(p.elapsedMs / 1000).toFixed(1)} s`) : undefined,
           });
           emit(rowOf(pkg, r));
+          entries.push({ ...rowOf(pkg, r), counterexample: r.counterexample });
+          if (o.save && r.counterexample) saveCounterexample(o.save, pkg, r);
         } catch (e) {
           emit({ package: pkg, scenario: s.name, variant, expected: s.variants[variant]?.expect ?? null, verdict: 'error', ok: false, executions: 0, timeMs: 0, kind: 'error', message: (e as Error).message });
         }
       }
     }
+  }
+  if (o.report) {
+    writeFileSync(o.report, renderReport(entries));
+    if (!o.json) io.err(`report written to ${o.report}`);
   }
   if (!o.json) {
     if (io.tty) io.err('\u001b[2K\r');
@@ -175,4 +193,24 @@ export async function check(args: readonly string[], io: Io): Promise<number> {
     }
   }
   return rows.every((r) => r.ok) ? 0 : 1;
+}
+
+/** The file `k replay FILE` reads. */
+export interface SavedCounterexample {
+  readonly format: 'k-counterexample/1';
+  readonly package: string;
+  readonly scenario: string;
+  readonly variant: string;
+  readonly schedule: string;
+  readonly kind: string;
+  readonly message: string;
+}
+
+function saveCounterexample(dir: string, pkg: string, r: ExploreReport): string {
+  mkdirSync(dir, { recursive: true });
+  const cx = r.counterexample!;
+  const file = join(dir, `${pkg.replace('@k/', '')}--${r.scenario}--${r.variant}.json`);
+  const saved: SavedCounterexample = { format: 'k-counterexample/1', package: pkg, scenario: r.scenario, variant: r.variant, schedule: cx.schedule, kind: cx.kind, message: cx.message };
+  writeFileSync(file, JSON.stringify({ ...saved, trace: cx.trace }, null, 2) + '\n');
+  return file;
 }

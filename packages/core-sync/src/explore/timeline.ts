@@ -4,7 +4,6 @@
 
 import type { TraceStep } from '../internal/rt/kernel';
 
-const WIDTH = 40;
 
 function fmtTime(ns: number): string {
   if (ns === 0) return '0';
@@ -24,8 +23,10 @@ function shortLoc(loc: string | null): string {
 }
 
 /** A text timeline of a trace, lanes per CPU (and agents), for terminals and mail. */
-export function renderTimeline(trace: readonly TraceStep[], cpus: number, opts: { locations?: boolean } = {}): string {
+export function renderTimeline(trace: readonly TraceStep[], cpus: number, opts: { locations?: boolean; width?: number } = {}): string {
   const lanes = cpus + 1;
+  // lanes share about 150 columns, within 30..60 each
+  const WIDTH = opts.width ?? Math.max(30, Math.min(60, Math.floor(150 / lanes)));
   const header = ['  step  time    ', ...Array.from({ length: cpus }, (_, i) => clip(`cpu${i}`, WIDTH)), clip('devices / time', WIDTH)];
   const lines = [header.join('').trimEnd(), '-'.repeat(16 + lanes * WIDTH)];
   for (const s of trace) {

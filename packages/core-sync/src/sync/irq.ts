@@ -85,14 +85,14 @@ class IrqController implements IrqSource {
       if (d.actions.length > 0 && d.depth === 0 && !d.oneshotMasked && !d.inProgress && d.asserted && d.affinity.includes(cpu.id)) out.push(d.irq);
     }
   }
-  deliver(line: number, cpu: Cpu) {
+  deliver(line: number, _cpu: Cpu) {
     const d = this.descs.get(line)!;
     d.inProgress = true;
     if (d.trigger === 'edge') d.pending = false;
     d.count++;
     const daemon = d.raiserDaemon;
     return {
-      name: `irq${line}@cpu${cpu.id}`,
+      name: `irq${line}`,
       gen: handle_irq(d),
       clock: d.raiseClock,
       daemon,

@@ -71,7 +71,7 @@ function tsharkFields(file: string): FieldRow[] {
 const golden: Record<string, FieldRow[]> = JSON.parse(readFileSync(GOLDEN, 'utf8'));
 
 describe('pcap files against tshark', () => {
-  it.skipIf(!tshark.run)('tshark reads every capture k writes as k meant it (and matches the golden file)', () => {
+  it.skipIf(!tshark.run)('tshark reads every capture k writes as k meant it (and matches the golden file)', { timeout: 240_000 }, () => {
     tshark.assertPresent();
     const seen: Record<string, FieldRow[]> = {};
     for (const c of CAPTURES) {

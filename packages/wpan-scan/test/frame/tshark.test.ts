@@ -44,7 +44,7 @@ function compare(text: string): void {
 }
 
 describe('IEEE 802.15.4 frames against tshark', () => {
-  it.skipIf(!tshark.run)('tshark dissects every frame the codec builds as the codec does, FCS status included', () => {
+  it.skipIf(!tshark.run)('tshark dissects every frame the codec builds as the codec does, FCS status included', { timeout: 240_000 }, () => {
     tshark.assertPresent();
     const file = join(dir, 'frames.pcap');
     writeFileSync(file, capture());

@@ -298,7 +298,8 @@ export function setCur(th: Thread | null): void {
   CUR = th as Thread;
 }
 
-const CORE_FRAME = /[\\/]core-sync[\\/](src|dist)[\\/]|node:internal|[\\/]node_modules[\\/]/;
+// frames of the runtime itself (sources, or the bundled chunks of dist/), not of models
+const CORE_FRAME = /[\\/]core-sync[\\/](src[\\/](internal|sync|explore)[\\/]|dist[\\/](index|chunk-[^\\/]*)\.js)|node:internal|[\\/]node_modules[\\/](?!@k[\\/])/;
 
 /** The first stack frame outside core-sync: where the model called the primitive. */
 export function captureLoc(): string | null {
@@ -639,12 +640,9 @@ export class Execution {
     }
   }
 
-  private traceMark(th: Thread, what: string): void {
-    if (!this.trace) return;
-    this.trace.push({
-      step: this.steps, time: this.now, thread: th.name, threadId: th.id, kind: 'irq', cpu: th.cpu ? th.cpu.id : null,
-      op: what, notes: [], loc: null, held: [],
-    });
+  private traceMark(_th: Thread, what: string): void {
+    // shown on the handler's first step
+    if (this.trace) this.notes.push(what);
   }
 
   stepThread(th: Thread): void {
@@ -784,7 +782,9 @@ export class Execution {
     const out: string[] = [];
     for (const t of this.threads) {
       if (t.done) continue;
-      const state = this.enabled(t) ? 'runnable' : t.op.block === BLOCK_SPIN ? 'spinning' : 'sleeping';
+      const cpu = t.cpu;
+      const interrupted = cpu !== null && cpu.irqStack.length > 0 && cpu.irqStack[cpu.irqStack.length - 1] !== t;
+      const state = interrupted ? `interrupted on cpu${cpu.id} by ${cpu.irqStack[cpu.irqStack.length - 1]!.name}` : this.enabled(t) ? 'runnable' : t.op.block === BLOCK_SPIN ? 'spinning' : 'sleeping';
       const held = t.held.length ? ` holding ${t.held.map((h) => h.lock.name).join(', ')}` : '';
       out.push(`${t}${t.daemon ? ' (daemon)' : ''}: ${state} at ${t.op.name}${held}${t.blockedOn ? ' — ' + t.blockedOn : ''}`);
     }
