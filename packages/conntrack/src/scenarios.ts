@@ -5,7 +5,7 @@
 // src/internal/world.ts plus its own. `k check @k/conntrack` explores them.
 
 import {
-  choose, cond_resched, defineScenario, usleep_range, type KGen, type Scenario, type TaskHandle,
+  choose, complete_all, cond_resched, defineScenario, init_completion, usleep_range, wait_for_completion, type KGen, type Scenario, type TaskHandle,
 } from '@k/core-sync';
 import {
   BOTH_DESIGNS, Stage, TcpSession, buildWorld, ftpControl, installProperties, portCommand, runPackets, sendPacket, sipInvite, sipRegister,
@@ -156,19 +156,28 @@ export const expectCountLockless = defineScenario({
     global: { expect: 'holds', why: 'init_conntrack reads expect_count under nf_conntrack_lock; outcomes expected and new' },
     seed: { expect: 'fails', kinds: ['data-race'], why: 'the plain lockless read races with expect_count++ under nf_conntrack_expect_lock (an LKMM data race)' },
     fixed: { expect: 'holds', why: 'READ_ONCE/WRITE_ONCE: the same two outcomes as global, nothing else' },
+    'seed-causal': { expect: 'holds', why: 'the SYN follows the PORT command (the server read it, then connected): even the plain read sees the count, always expected' },
   },
   defaults: { cpus: 2, budget: 300, maxTime: MAX_TIME, ...STRICT },
   setup(k, v) {
-    const w = buildWorld(k, { ...variantConfig(v, { expectCountOnce: true }), expectCountRead: 'plain' });
+    const causal = v === 'seed-causal';
+    const w = buildWorld(k, { ...variantConfig(causal ? 'seed' : v, { expectCountOnce: true }), expectCountRead: 'plain' });
     const a = ftpMaster(w, 40000, []);
     const st = new Stage(k);
     st.setup(a.setup);
     let port = 0;
+    // the PORT command reaches the server after the hook: the server's SYN happens after the insertion
+    const forwarded = init_completion('PORT delivered to the server');
     st.task('PORT 50000', function* () {
       port = yield* sendPacket(w.net, a.s.seg('c', 'PA', portCommand(CLIENT, 50000)), null);
+      yield* complete_all(forwarded);
     }, 0);
-    st.task('data SYN', () => sendPacket(w.net, dataSyn(50000)), 1);
+    st.task('data SYN', function* () {
+      if (causal) yield* wait_for_completion(forwarded);
+      yield* sendPacket(w.net, dataSyn(50000));
+    }, 1);
     installProperties(k, w);
+    if (causal) k.atEnd('a data connection that follows the PORT command is expected', () => w.nfct.allConntracks.some((c) => c.status & IPS_EXPECTED));
     k.outcome(() => `${port === NF_ACCEPT ? 'port-ok' : 'port-drop'} ${w.nfct.allConntracks.some((c) => c.status & IPS_EXPECTED) ? 'expected' : 'new'}`);
   },
 });

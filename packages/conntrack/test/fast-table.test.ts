@@ -1,8 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { FastConntrackTable } from '../src/index';
+import { FastConntrackTable, jhash2 } from '../src/index';
+import { jhashTuple4 } from '../src/internal/fast-table';
 
 describe('FastConntrackTable', () => {
+  it('hashes a tuple as jhash2 over the 9 words of hash_conntrack_raw', () => {
+    const u32 = fc.integer({ min: 0, max: 0xffffffff });
+    fc.assert(fc.property(u32, u32, u32, u32, (s, w4, d, init) =>
+      jhashTuple4(s | 0, w4 | 0, d | 0, init | 0) === jhash2([s, 0, 0, 0, w4, d, 0, 0, 0], 9, init)), { seed: 5, numRuns: 2000 });
+  });
+
   it('finds a connection from either direction and refuses a second insertion of either', () => {
     const t = new FastConntrackTable(8, 4);
     const id = t.insert({ saddr: 0x0a000001, daddr: 0x0a000002, sport: 1234, dport: 80, protonum: 6 });

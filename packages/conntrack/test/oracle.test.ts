@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { oracleFrom } from '@k/core-sync/testing';
 import { formatConntrack, formatExpect, readPcapTrace, runTrace, summaryLine } from '../src/index';
 import meta from './golden/oracle/meta.json';
 
@@ -65,12 +66,12 @@ function canRun(): string | null {
 }
 
 const why = canRun();
+const oracle = oracleFrom('the running kernel', why === null, `the live kernel oracle of @k/conntrack cannot run (${why ?? ''})`);
 const required = process.env.K_REQUIRE_ORACLES === '1';
-if (why && !required) console.warn(`[@k/conntrack] live kernel oracle skipped: ${why}`);
 
 describe('live kernel run', () => {
-  it.skipIf(why !== null && !required)('matches the running kernel on fresh captures of every experiment', () => {
-    expect(why, `K_REQUIRE_ORACLES=1 but the kernel oracle cannot run: ${why}`).toBeNull();
+  it.skipIf(!oracle.run)('matches the running kernel on fresh captures of every experiment', () => {
+    oracle.assertPresent();
     const dir = mkdtempSync(join(tmpdir(), 'k-ct-oracle-'));
     try {
       for (const e of meta.experiments) {

@@ -11,7 +11,7 @@ import {
   spin_lock_bh, spin_unlock_bh, timer_pending, timer_setup, Atomic, Op, A_READ, A_WRITE, type KGen, type TimerList,
 } from '@k/core-sync';
 import { jhash2, reciprocal_scale } from './jhash';
-import { NF_CT_STAT_INC, expect_count_add, expect_count_locked, expect_count_lockless, expect_lock } from './net';
+import { NF_CT_STAT_INC, cost, expect_count_add, expect_count_locked, expect_count_lockless, expect_lock } from './net';
 import {
   NF_CT_EXPECT_INACTIVE, NF_CT_EXPECT_PERMANENT, type nf_conn, type nf_conn_help, type nf_conntrack_expect, type nf_conntrack_helper, type net,
 } from './types';
@@ -68,6 +68,7 @@ export function* nf_ct_unlink_expect_report(exp: nf_conntrack_expect, _portid = 
   kassert(master_help !== null, `nf_ct_unlink_expect: master nf_conn#${exp.master.id} has no helper extension`);
   kassert(!timer_pending(exp.timeout), `nf_ct_unlink_expect(exp#${exp.id}) with its timer pending`);
   kassert(exp.hnode && exp.lnode, `nf_ct_unlink_expect(exp#${exp.id}): not linked (double unlink)`);
+  yield* cost(n, 'list_op');
   yield OP_EXP_HASH_WRITE;
   // hlist_del_rcu(&exp->hnode)
   const b = bucket(n, nf_ct_expect_dst_hash(n, exp.tuple));
@@ -105,6 +106,7 @@ function* nf_ct_expectation_timed_out(t: TimerList): KGen {
 export function* __nf_ct_expect_find(n: net, zone: number, tuple: nf_conntrack_tuple): KGen<nf_conntrack_expect | null> {
   const count = lockdep_is_held(expect_lock(n)) ? yield* expect_count_locked(n) : yield* expect_count_lockless(n);
   if (!count) return null;
+  yield* cost(n, 'exp_lookup');
   yield OP_EXP_HASH_READ;
   for (const i of n.ct.expect_hash[nf_ct_expect_dst_hash(n, tuple)] ?? []) {
     if (nf_ct_tuple_mask_cmp(tuple, i.tuple, i.mask) && nf_ct_zone(i.master) === zone) return i;
@@ -129,6 +131,7 @@ export function* nf_ct_expect_find_get(n: net, zone: number, tuple: nf_conntrack
 export function* nf_ct_find_expectation(n: net, zone: number, tuple: nf_conntrack_tuple): KGen<nf_conntrack_expect | null> {
   if (!(yield* expect_count_locked(n))) return null;
   let exp: nf_conntrack_expect | null = null;
+  yield* cost(n, 'exp_lookup');
   yield OP_EXP_HASH_READ;
   for (const i of n.ct.expect_hash[nf_ct_expect_dst_hash(n, tuple)] ?? []) {
     if ((i.flags & NF_CT_EXPECT_INACTIVE) === 0 && nf_ct_tuple_mask_cmp(tuple, i.tuple, i.mask) && nf_ct_zone(i.master) === zone) {
@@ -270,6 +273,7 @@ function* nf_ct_expect_insert(exp: nf_conntrack_expect): KGen<number> {
   const h = nf_ct_expect_dst_hash(n, exp.tuple);
   /* two references : one for hash insert, one for the timer */
   yield* atomic_add(2, exp.use);
+  yield* cost(n, 'exp_insert');
   yield OP_EXP_HASH_WRITE;
   master_help.expectations.unshift(exp);
   exp.lnode = true;
@@ -303,6 +307,7 @@ function* __nf_ct_expect_check(expect: nf_conntrack_expect): KGen<number> {
   const n = nf_ct_exp_net(expect);
   if (!master_help) return -ESHUTDOWN;
   const h = nf_ct_expect_dst_hash(n, expect.tuple);
+  yield* cost(n, 'exp_lookup');
   yield OP_EXP_HASH_READ;
   for (const i of [...(n.ct.expect_hash[h] ?? [])]) {
     if (expect_matches(i, expect)) {

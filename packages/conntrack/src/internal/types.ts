@@ -334,13 +334,13 @@ export interface CostModel {
   readonly ct_lookup: number;
   /** __nf_conntrack_alloc + extensions + l4proto->new */
   readonly ct_alloc: number;
-  /** nf_ct_find_expectation: hash and walk of an expectation chain */
+  /** hash and walk of an expectation chain (nf_ct_find_expectation, __nf_ct_expect_find, __nf_ct_expect_check) */
   readonly exp_lookup: number;
-  /** adding to / removing from a per-cpu list */
+  /** adding to / removing from a per-cpu list; unlinking an expectation */
   readonly list_op: number;
   /** __nf_conntrack_confirm's chain checks and the two hash inserts */
   readonly ct_confirm: number;
-  /** __nf_ct_expect_check + nf_ct_expect_insert */
+  /** nf_ct_expect_insert: both lists, the timer */
   readonly exp_insert: number;
   /** l4proto->packet */
   readonly l4_packet: number;
