@@ -16,7 +16,7 @@ commands:
                    explore every registered scenario and print a summary (exit 1 if an expectation fails)
                    --report FILE.html writes an HTML report with timelines, --save DIR the counterexamples
   conntrack -L [expect] TRACE [--helper ftp:PORT] [--design split|global] [--at S] [--json]
-                   run a packet trace (JSON or pcap) through the conntrack model, print conntrack -L output
+                   run a packet trace (JSON or pcap) through the conntrack model (k conntrack --help)
   replay FILE | replay --package P --scenario S --variant V SCHEDULE
                    replay a counterexample step by step and print its timeline
   landlock check|test

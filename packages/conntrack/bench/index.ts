@@ -211,10 +211,12 @@ ${rows.map((r) => `<text x="${x(r.n)}" y="${H - B + 18}" text-anchor="middle">${
 <path d="${path((r) => thr(r.global), y)}" fill="none" stroke="#1f5fbf" stroke-width="2"/>${dots((r) => thr(r.global), y, '#1f5fbf')}
 <path d="${path((r) => thr(r.split), y)}" fill="none" stroke="#2a9d3a" stroke-width="2"/>${dots((r) => thr(r.split), y, '#2a9d3a')}
 <path d="${path((r) => thr(r.split) / thr(r.global), yr)}" fill="none" stroke="#c60" stroke-width="1.5" stroke-dasharray="5,4"/>${dots((r) => thr(r.split) / thr(r.global), yr, '#c60')}
-<rect x="${L + 12}" y="${T + 6}" width="230" height="60" fill="white" stroke="#ccc"/>
-<line x1="${L + 20}" y1="${T + 20}" x2="${L + 44}" y2="${T + 20}" stroke="#1f5fbf" stroke-width="2"/><text x="${L + 50}" y="${T + 24}">global (nf_conntrack_lock)</text>
-<line x1="${L + 20}" y1="${T + 38}" x2="${L + 44}" y2="${T + 38}" stroke="#2a9d3a" stroke-width="2"/><text x="${L + 50}" y="${T + 42}">split (seed 001)</text>
-<line x1="${L + 20}" y1="${T + 56}" x2="${L + 44}" y2="${T + 56}" stroke="#c60" stroke-dasharray="5,4"/><text x="${L + 50}" y="${T + 60}">ratio split / global (right axis)</text>
+<g transform="translate(${W - R - 250} ${H - B - 76})">
+<rect x="0" y="0" width="240" height="64" fill="white" stroke="#ccc"/>
+<line x1="8" y1="14" x2="32" y2="14" stroke="#1f5fbf" stroke-width="2"/><text x="38" y="18">global (nf_conntrack_lock)</text>
+<line x1="8" y1="32" x2="32" y2="32" stroke="#2a9d3a" stroke-width="2"/><text x="38" y="36">split (seed 001)</text>
+<line x1="8" y1="50" x2="32" y2="50" stroke="#c60" stroke-dasharray="5,4"/><text x="38" y="54">ratio split / global (right axis)</text>
+</g>
 </svg>
 `;
 }
