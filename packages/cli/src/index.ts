@@ -2,6 +2,7 @@
 import { createRequire } from 'node:module';
 import { a64Command } from './internal/a64';
 import { check } from './internal/check';
+import { conntrack } from './internal/conntrack';
 import { replayCommand } from './internal/replay';
 import { wpan } from './internal/wpan';
 import { processIo, UsageError, type Io } from './internal/io';
@@ -15,6 +16,8 @@ commands:
   check [PACKAGE...] [--strategy random|dfs] [--budget N|--time S] [--seed N] [--scenario TEXT] [--json]
                    explore every registered scenario and print a summary (exit 1 if an expectation fails)
                    --report FILE.html writes an HTML report with timelines, --save DIR the counterexamples
+  conntrack -L [expect] TRACE [--helper ftp:PORT] [--design split|global] [--at S] [--json]
+                   run a packet trace (JSON or pcap) through the conntrack model (k conntrack --help)
   replay FILE | replay --package P --scenario S --variant V SCHEDULE
                    replay a counterexample step by step and print its timeline
   landlock check|test
@@ -51,6 +54,8 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
         return 0;
       case 'check':
         return await check(rest, io);
+      case 'conntrack':
+        return conntrack(rest, io);
       case 'replay':
         return await replayCommand(rest, io);
       case 'landlock':
