@@ -290,3 +290,39 @@ describe('mutexes', () => {
     })).toBe(1);
   });
 });
+
+describe('lock statistics and setup ordering', () => {
+  it('lock_stat counts the wait of every CPU waiting on one lock', async () => {
+    const { explore, ndelay, lock_stat } = await import('../src/index');
+    let wait = -1;
+    const r = explore(scenario('three-wait', (k) => {
+      const l = DEFINE_SPINLOCK('l');
+      for (const cpu of [0, 1, 2]) {
+        k.spawn(`t${cpu}`, function* () {
+          yield* spin_lock(l);
+          yield* ndelay(100);
+          yield* spin_unlock(l);
+        }, { cpu });
+      }
+      k.atEnd('record', () => {
+        wait = lock_stat(l).waitNs;
+        return true;
+      });
+    }, { cpus: 3 }), { strategy: 'dfs', timing: 'strict', budget: 1 });
+    expect(r.verdict).toBe('holds');
+    // the first holder waits 0, the second 100 ns, the third 200 ns
+    expect(wait).toBe(300);
+  });
+  it('what boot code wrote happens before every thread (no race with setup)', () => {
+    const r = dfs(scenario('boot-hb', (k) => {
+      const x = new Cell(0, 'x');
+      k.spawn('reader', function* () {
+        yield* x.read();
+      });
+      k.boot('init', function* () {
+        yield* x.write(1);
+      });
+    }));
+    expect(r.verdict).toBe('holds');
+  });
+});

@@ -1,7 +1,7 @@
 // The setup API a scenario receives: spawn tasks on CPUs and device agents,
 // declare invariants, final checks and the outcome that counts distinct results.
 
-import { CUR, OP_START, Thread, setCur, type Execution, type KGen } from '../internal/rt/kernel';
+import { CUR, OP_START, setCur, type Execution, type KGen, type Thread } from '../internal/rt/kernel';
 import { ModelUsageError, Violation } from '../internal/rt/violation';
 import { failslab } from '../sync/alloc';
 
@@ -51,7 +51,9 @@ export class World {
    * points (module init, probe before the concurrent part). It must not block.
    */
   boot(name: string, fn: () => KGen<unknown>): unknown {
-    const th = new Thread(-1, name, 'task', this.ex.cpus[0]!, fn(), false);
+    const th = this.ex.bootThread(name, fn());
+    th.done = false;
+    th.clock.join(this.ex.setupClock);
     const prevInSetup = this.ex.inSetup;
     const saved = CUR;
     try {
@@ -61,7 +63,11 @@ export class World {
         }
         setCur(th);
         const r = th.gen.next();
-        if (r.done) return r.value;
+        if (r.done) {
+          th.done = true;
+          this.ex.setupClock.join(th.clock);
+          return r.value;
+        }
         th.op = r.value;
       }
       throw new ModelUsageError(`boot '${name}' did not finish within 1000000 steps`);

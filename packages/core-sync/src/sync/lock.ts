@@ -39,7 +39,8 @@ abstract class KLock implements LockLike {
     this.opTry = new Op(`${kindName}_trylock(${name})`, this, BLOCK_NONE, A_SYNC);
   }
 
-  private waitStart = -1;
+  /** when each waiting thread started to wait (several CPUs may wait on one lock) */
+  private readonly waitStart = new Map<Thread, number>();
 
   /** lock_acquire: what happens before the scheduling point (lockdep, contention) */
   pre(how: string, subclass: number): void {
@@ -48,16 +49,19 @@ abstract class KLock implements LockLike {
     lockdep_acquire(this, how, false, subclass);
     if (this.owner !== null) {
       this.stat.contentions++;
-      this.waitStart = RT.now;
+      this.waitStart.set(th, RT.now);
       th.blockedOn = `waiting for ${this.name}, held by ${this.owner.name}`;
-    } else this.waitStart = -1;
+    }
   }
 
   /** the acquisition, once the scheduler let the thread past the scheduling point */
   post(how: string): void {
-    this.take(CUR, how);
-    if (this.waitStart >= 0) {
-      const w = RT.now - this.waitStart;
+    const th = CUR;
+    this.take(th, how);
+    const start = this.waitStart.get(th);
+    if (start !== undefined) {
+      this.waitStart.delete(th);
+      const w = RT.now - start;
       this.stat.waitNs += w;
       if (w > this.stat.maxWaitNs) this.stat.maxWaitNs = w;
     }

@@ -376,6 +376,17 @@ export class Execution {
     return th;
   }
 
+  /** a thread that runs setup code (World.boot): it has an id and a clock, and is done when setup ends */
+  bootThread(name: string, gen: KGen<unknown>): Thread {
+    const th = new Thread(this.threads.length, name, 'task', this.cpus[0]!, gen, false);
+    th.done = true;
+    this.threads.push(th);
+    return th;
+  }
+
+  /** everything setup did happens before every thread of the execution */
+  readonly setupClock = new VClock();
+
   spawn(name: string, fn: () => KGen<unknown>, cpuId: number, daemon: boolean, kind: ThreadKind = 'task', parent: Thread | null = null): Thread {
     const cpu = this.cpus[cpuId];
     if (!cpu) throw new ModelUsageError(`spawn '${name}': no CPU ${cpuId} (the world has ${this.cpus.length})`);
@@ -563,6 +574,7 @@ export class Execution {
 
   run(): ExecutionResult {
     this.inSetup = false;
+    if (this.det.races) for (const t of this.threads) t.clock.join(this.setupClock);
     try {
       for (;;) {
         if (this.quiescent()) return this.finish('quiescent');
