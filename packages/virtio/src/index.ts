@@ -43,19 +43,19 @@ export {
 } from './internal/ring/memory';
 export type { KGen, VringMemory } from './internal/ring/memory';
 
-export { KernelBug } from './internal/ring/bug';
-
 export {
-  IRQ_NONE, IRQ_HANDLED, virtio_has_feature, vring_virtqueue, __vring_new_virtqueue,
+  virtio_has_feature, vring_virtqueue, __vring_new_virtqueue,
   vring_new_virtqueue, virtqueue_add_sgs, virtqueue_add_outbuf, virtqueue_add_inbuf,
   virtqueue_add_inbuf_ctx, virtqueue_kick_prepare, virtqueue_notify, virtqueue_kick, more_used,
   virtqueue_get_buf_ctx, virtqueue_get_buf, virtqueue_disable_cb, virtqueue_enable_cb_prepare,
   virtqueue_poll, virtqueue_enable_cb, virtqueue_enable_cb_delayed, virtqueue_detach_unused_buf,
-  vring_interrupt, virtqueue_get_vring_size, virtqueue_is_broken,
+  vring_interrupt, virtqueue_get_vring_size, virtqueue_is_broken, virtio_irq_soft_enabled,
+  virtio_break_device, __virtio_unbreak_device,
 } from './internal/ring/virtio_ring';
 export type {
   Scatterlist, vring_desc_state_split, vring_desc_extra, VringDmaPool, LenOut, CtxOut,
   VirtqueueNotify, VirtqueueCallback, VringVirtqueueOptions, vring_virtqueue_split,
+  VirtioIrqSoftState, VirtqueueList,
 } from './internal/ring/virtio_ring';
 
 export {
