@@ -10,7 +10,7 @@
 // Used by @k/virtio to run its split ring in DMA memory (seed 002).
 
 import {
-  Cell, READ_ONCE, Violation, WRITE_ONCE, smp_load_acquire, smp_mb, smp_rmb, smp_store_release, smp_wmb, type KGen,
+  Cell, READ_ONCE, Violation, WRITE_ONCE, current, smp_load_acquire, smp_mb, smp_rmb, smp_store_release, smp_wmb, type KGen,
 } from '@k/core-sync';
 import type { AccessOptions, Addr, AddressSpace } from './address-space';
 import type { MemFault, MemResult, MemStatus } from './fault';
@@ -27,7 +27,7 @@ export type MemOrder = 'plain' | 'once' | 'acquire' | 'release';
 export interface ExploredMemoryOptions {
   /** Ordering of accesses that do not say (default `once`: device memory is marked). */
   readonly order?: MemOrder;
-  /** Carried into faults: who makes the accesses (default "explored"). */
+  /** Carried into faults: who makes the accesses (default: the running thread's name). */
   readonly initiator?: string;
 }
 
@@ -64,12 +64,9 @@ function hex(a: Addr): string {
  * // in a task: yield* mem.write16(0x2, 1, 'release'); const idx = yield* mem.read16(0x2, 'acquire');
  */
 export class ExploredMemory {
-  /** First address after the highest mapped region (a safe integer). */
-  readonly size: number;
   readonly order: MemOrder;
-  readonly initiator: string;
+  readonly initiator: string | null;
   private readonly cells = new Map<string, MemCell>();
-  private readonly opts: AccessOptions;
 
   constructor(
     readonly space: AddressSpace,
@@ -78,12 +75,14 @@ export class ExploredMemory {
     const order = options.order ?? 'once';
     if (order !== 'plain' && order !== 'once') throw new RangeError(`ExploredMemory: default order must be 'plain' or 'once', got '${String(order)}'`);
     this.order = order;
-    this.initiator = options.initiator ?? 'explored';
-    this.opts = { initiator: this.initiator };
+    this.initiator = options.initiator ?? null;
+  }
+
+  /** First address after the highest mapped region (regions mapped later count too). */
+  get size(): number {
     let end = 0n;
-    for (const r of space.regions()) if (r.end > end) end = r.end;
-    if (end > BigInt(Number.MAX_SAFE_INTEGER)) throw new RangeError('ExploredMemory: regions above 2^53 are not supported');
-    this.size = Number(end);
+    for (const r of this.space.regions()) if (r.end > end) end = r.end;
+    return end > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(end);
   }
 
   /** Locations touched so far (for tests and reports). */
@@ -93,7 +92,7 @@ export class ExploredMemory {
 
   private cell(addr: Addr, width: Width | 0, length: number): MemCell {
     if (!((typeof addr === 'number' && Number.isSafeInteger(addr) && addr >= 0) || (typeof addr === 'bigint' && addr >= 0n))) {
-      throw new Violation('out-of-bounds', `access of ${width || length} byte(s) at ${String(addr)} by ${this.initiator}: not a guest-physical address`);
+      throw new Violation('out-of-bounds', `access of ${String(width || length)} byte(s) at ${String(addr)} by ${this.who()}: not a guest-physical address`);
     }
     const key = `${addr.toString(16)}/${width === 0 ? 'b' + String(length) : String(width)}`;
     let c = this.cells.get(key);
@@ -106,19 +105,28 @@ export class ExploredMemory {
     return c;
   }
 
+  private who(): string {
+    return this.initiator ?? (current() as { name?: string } | null)?.name ?? 'setup';
+  }
+
+  private access(): AccessOptions {
+    return { initiator: this.who() };
+  }
+
   private fault(f: MemFault): never {
     throw new Violation('out-of-bounds', f.message, [`fault kind: ${f.kind}${f.region ? `, region ${f.region}` : ''}`]);
   }
 
   /** @internal the effect of a read, run by core-sync after the scheduling point */
   load(addr: Addr, width: Width | 0, length: number): number | bigint | Uint8Array {
+    const o = this.access();
     let r: MemResult<number | bigint | Uint8Array>;
     switch (width) {
-      case 1: r = this.space.read8(addr, this.opts); break;
-      case 2: r = this.space.read16(addr, this.opts); break;
-      case 4: r = this.space.read32(addr, this.opts); break;
-      case 8: r = this.space.read64(addr, this.opts); break;
-      default: r = this.space.readBytes(addr, length, this.opts);
+      case 1: r = this.space.read8(addr, o); break;
+      case 2: r = this.space.read16(addr, o); break;
+      case 4: r = this.space.read32(addr, o); break;
+      case 8: r = this.space.read64(addr, o); break;
+      default: r = this.space.readBytes(addr, length, o);
     }
     if (!r.ok) this.fault(r.fault);
     return r.value;
@@ -126,13 +134,14 @@ export class ExploredMemory {
 
   /** @internal the effect of a write */
   store(addr: Addr, width: Width | 0, v: number | bigint | Uint8Array): void {
+    const o = this.access();
     let s: MemStatus;
     switch (width) {
-      case 1: s = this.space.write8(addr, v as number, this.opts); break;
-      case 2: s = this.space.write16(addr, v as number, this.opts); break;
-      case 4: s = this.space.write32(addr, v as number, this.opts); break;
-      case 8: s = this.space.write64(addr, v as bigint | number, this.opts); break;
-      default: s = this.space.writeBytes(addr, v as Uint8Array, this.opts);
+      case 1: s = this.space.write8(addr, v as number, o); break;
+      case 2: s = this.space.write16(addr, v as number, o); break;
+      case 4: s = this.space.write32(addr, v as number, o); break;
+      case 8: s = this.space.write64(addr, v as bigint | number, o); break;
+      default: s = this.space.writeBytes(addr, v as Uint8Array, o);
     }
     if (!s.ok) this.fault(s.fault);
   }
