@@ -8,7 +8,8 @@ import { defineScenario, irq_set_affinity, kassert, wait_for_completion, type Sc
 import { unregister_virtio_device, type VirtioHardening, type virtio_device } from './internal/core/virtio';
 import { virtio_mmio_probe, type virtio_mmio_device } from './internal/mmio/virtio_mmio';
 import { VirtioMmioPlatform } from './internal/mmio/platform';
-import { HostileDevice, VirtioConsoleLoopback } from './internal/devices/models';
+import { HostileDevice, VIRTIO_ID_RNG, VirtioConsoleLoopback, VirtioRngDevice } from './internal/devices/models';
+import { VIRTRNG_DATA_SIZE, virtio_read, virtio_rng_driver } from './internal/drivers/virtio_rng';
 import { VIRTIO_ID_SCSI, virtio_scsi_driver } from './internal/drivers/virtio_scsi';
 import { send_to_port, virtio_console_driver, type port } from './internal/drivers/virtio_console';
 
@@ -45,7 +46,7 @@ export const probeVsHostileDevice = defineScenario<VirtioHardening>({
       why: 'v5.19 reads vq->broken with a plain load in vring_interrupt while __virtio_unbreak_device and virtio_break_device WRITE_ONCE it: a data race (the callbacks themselves stay inside the ready window)',
     },
   },
-  defaults: { budget: 300, maxSteps: 20_000 },
+  defaults: { budget: 150, maxSteps: 20_000 },
   setup(k, hardening) {
     const plat = new VirtioMmioPlatform();
     const dev = new HostileDevice('virtio-mmio@a000', { deviceId: VIRTIO_ID_SCSI, irq: IRQ, mem: plat.mem, queueSize: 2, strikes: 3, actions: ['spurious-irq', 'fake-used'] });
@@ -69,7 +70,7 @@ export const consoleLoopbackExchange = defineScenario<VirtioHardening>({
   name: 'virtio-console-loopback-exchange',
   description: 'a driver and a well-behaved loopback console exchange 3 messages through 2 receive buffers: each comes back once, in order',
   variants: { none: { expect: 'holds' }, seed: { expect: 'holds' }, merged: { expect: 'holds' } },
-  defaults: { budget: 120, maxSteps: 40_000 },
+  defaults: { budget: 60, maxSteps: 40_000 },
   setup(k, hardening) {
     const N = 3;
     const plat = new VirtioMmioPlatform();
@@ -99,4 +100,81 @@ export const consoleLoopbackExchange = defineScenario<VirtioHardening>({
   },
 });
 
-export const scenarios: readonly Scenario[] = [probeVsHostileDevice, consoleLoopbackExchange];
+/**
+ * Why CONFIG_VIRTIO_HARDEN_NOTIFICATION was switched off: v5.18's virtio-rng makes its first
+ * entropy request in probe, before DRIVER_OK. Under `merged` the queue is still broken then, the
+ * add fails with -EIO (ignored, as the driver does), and the reader waits for entropy that
+ * never comes. A well-behaved device, which only starts serving at DRIVER_OK.
+ */
+export const rngEarlyRequest = defineScenario<VirtioHardening>({
+  name: 'virtio-rng-request-before-driver-ok',
+  description: 'v5.18 virtio-rng queues its first request in probe, before DRIVER_OK; a reader then asks for 32 bytes',
+  variants: {
+    none: { expect: 'holds' },
+    seed: { expect: 'holds', why: 'the seed only filters interrupts: the request queued before DRIVER_OK is served after it' },
+    merged: {
+      expect: 'fails', kinds: ['assertion'],
+      why: 'the queue is broken until virtio_device_ready, so the request made in probe fails with -EIO and no entropy ever comes (fixed in the driver by 228432551bd8)',
+    },
+  },
+  defaults: { budget: 60, maxSteps: 20_000, timing: 'strict' },
+  setup(k, hardening) {
+    const plat = new VirtioMmioPlatform();
+    const dev = new VirtioRngDevice('virtio-mmio@c000', { irq: IRQ, mem: plat.mem, queueSize: 2 });
+    // The reader's data path as fixed by ac52578d6e8d (v5.18's races with the callback, see the
+    // README), so that the race detector looks at the hardening only.
+    const drv = virtio_rng_driver({ dma: plat.dma, allocData: () => plat.dmaAlloc('virtrng.data', VIRTRNG_DATA_SIZE), local_len: true });
+    dev.start(k);
+    let got: Uint8Array | number = 0;
+    k.spawn('hwrng', function* () {
+      const vm = probed(yield* virtio_mmio_probe(dev.bank, IRQ, plat.mem, plat.pages, { hardening, drivers: [drv] }));
+      got = yield* virtio_read(vm.vdev, 32, true);
+      yield* unregister_virtio_device(vm.vdev);
+    });
+    k.atEnd('the reader got 32 bytes of the device\'s entropy', () => {
+      if (typeof got === 'number') return `virtio_read returned ${String(got)}: no entropy ever arrived`;
+      return got.length === 32 || `virtio_read returned ${String(got.length)} bytes`;
+    });
+  },
+});
+
+/**
+ * A hostile device against virtio-rng's reader: it completes buffers with ids and lengths of its
+ * choosing. The property is memory safety only (races with such a device are expected, so race
+ * detection is off): the driver must never read outside vi->data. Variants are driver and ring
+ * versions, not hardenings (the hardening does not look at lengths).
+ */
+export const rngHostileLengths = defineScenario<'v5.18' | 'validated' | 'validated-local-len'>({
+  name: 'virtio-rng-vs-lying-device',
+  description: 'a device lies about used ids and lengths; virtio-rng copies entropy out of vi->data[64] by the length it was told',
+  variants: {
+    'v5.18': {
+      expect: 'fails', kinds: ['out-of-bounds'],
+      why: 'no used-length check in the ring (reverted in v5.16): a length of 65 on a real buffer makes copy_data read past vi->data',
+    },
+    validated: {
+      expect: 'fails', kinds: ['out-of-bounds'],
+      why: 'with 939779f5152d\'s check the buffer is refused, but virtqueue_get_buf has already stored the length in vi->data_avail (passed as &vi->data_avail)',
+    },
+    'validated-local-len': { expect: 'holds', why: 'the ring checks lengths and the driver publishes a length only for a buffer the ring accepted' },
+  },
+  defaults: { budget: 400, maxSteps: 20_000, detectors: { races: false } },
+  setup(k, variant) {
+    const plat = new VirtioMmioPlatform();
+    const dev = new HostileDevice('virtio-mmio@d000', { deviceId: VIRTIO_ID_RNG, irq: IRQ, mem: plat.mem, queueSize: 2, strikes: 2, actions: ['fake-used'] });
+    irq_set_affinity(IRQ, [0, 1]);
+    const drv = virtio_rng_driver({
+      dma: plat.dma, allocData: () => plat.dmaAlloc('virtrng.data', VIRTRNG_DATA_SIZE),
+      suppress_used_validation: variant === 'v5.18', local_len: variant === 'validated-local-len',
+    });
+    dev.start(k);
+    k.spawn('hwrng', function* () {
+      // With the seed's hardening, so that interrupts before DRIVER_OK are filtered and lengths are what is tested.
+      const vm = probed(yield* virtio_mmio_probe(dev.bank, IRQ, plat.mem, plat.pages, { hardening: 'seed', drivers: [drv] }));
+      // rng_dev_read / hwrng_fillfn: reads of rng_buffer_size() bytes.
+      for (let i = 0; i < 3; i++) yield* virtio_read(vm.vdev, VIRTRNG_DATA_SIZE, true);
+    });
+  },
+});
+
+export const scenarios: readonly Scenario[] = [probeVsHostileDevice, consoleLoopbackExchange, rngEarlyRequest, rngHostileLengths];

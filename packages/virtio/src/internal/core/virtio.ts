@@ -82,6 +82,11 @@ export interface virtio_driver {
   remove(vdev: virtio_device): KGen;
   /** called with config_lock held and interrupts off */
   config_changed?(vdev: virtio_device): KGen;
+  /**
+   * 939779f5152d's driver flag: the ring does not check used lengths against the buffer. k's
+   * ring checks by default; set it to get v5.18, where that check had been reverted (f124034faa91).
+   */
+  readonly suppress_used_validation?: boolean;
 }
 
 /** Options of a {@link virtio_device}. */

@@ -6,13 +6,16 @@
 // request"). Seed 002.
 //
 // `random_recv_done` passes &vi->data_avail to virtqueue_get_buf as v5.18 does: the ring writes
-// the device's length there before it validates the used id. The `local_len` option takes the
-// length into a local and publishes it only for a real buffer, as later kernels do
-// (ac52578d6e8d, "hwrng: virtio - Fix race on data_avail and actual data").
+// the device's length there before it validates the used id, and virtio_read reads it with a
+// plain load (a data race with the callback). The `local_len` option is the later fix
+// (ac52578d6e8d, "hwrng: virtio - Fix race on data_avail and actual data"): the length goes into
+// a local and is published with smp_store_release only for a buffer the ring accepted, and
+// virtio_read reads it with smp_load_acquire.
 // wait_for_completion_killable is modelled as a wait the user kills after one second.
 
 import {
-  Cell, ENODEV, ERESTARTSYS, complete, init_completion, kassert, msecs_to_jiffies, reinit_completion,
+  Cell, ENODEV, ERESTARTSYS, complete, init_completion, kassert, msecs_to_jiffies, reinit_completion, smp_load_acquire,
+  smp_store_release,
   wait_for_completion_timeout, type Completion, type KGen,
 } from '@k/core-sync';
 import type { ExploredMemory } from '@k/hw-emu';
@@ -37,6 +40,8 @@ export interface virtrng_info {
   readonly data: number;
   /** the memory vi->data is in */
   readonly dma: ExploredMemory;
+  /** ac52578d6e8d's data path (see the file header) */
+  readonly local_len: boolean;
 }
 
 /** Options of the driver model. */
@@ -46,6 +51,8 @@ export interface VirtioRngDriverOptions {
   readonly dma: ExploredMemory;
   /** take the used length into a local (later kernels) instead of &vi->data_avail (v5.18) */
   readonly local_len?: boolean;
+  /** the ring does not validate used lengths (v5.18: 939779f5152d was reverted); default false */
+  readonly suppress_used_validation?: boolean;
 }
 
 function* request_entropy(vi: virtrng_info): KGen {
@@ -77,6 +84,7 @@ export function virtio_rng_driver(opts: VirtioRngDriverOptions): virtio_driver {
     name: 'virtio_rng',
     id_table: [VIRTIO_ID_RNG],
     feature_table: [],
+    suppress_used_validation: opts.suppress_used_validation === true,
     *probe(vdev: virtio_device): KGen<number> {
       const vi: virtrng_info = {
         index: vdev.index,
@@ -88,6 +96,7 @@ export function virtio_rng_driver(opts: VirtioRngDriverOptions): virtio_driver {
         hwrng_register_done: false,
         data: opts.allocData(),
         dma: opts.dma,
+        local_len: opts.local_len === true,
       };
       vdev.priv = vi;
       // We expect a single virtqueue.
@@ -100,7 +109,9 @@ export function virtio_rng_driver(opts: VirtioRngDriverOptions): virtio_driver {
         if (opts.local_len === true) {
           const len: LenOut = { value: 0 };
           if ((yield* virtqueue_get_buf(q, len)) === null) return;
-          yield* v.data_avail.write(len.value);
+          yield* smp_store_release(v.data_avail, len.value);
+          yield* complete(v.have_data);
+          return;
         } else {
           // virtqueue_get_buf(vi->vq, &vi->data_avail): the ring stores the used length there
           // as soon as it reads it, before it checks the used id.
@@ -147,7 +158,7 @@ export function* virtio_read(vdev: virtio_device, size: number, wait: boolean): 
   const parts: Uint8Array[] = [];
   let left = size;
   // copy available data
-  if ((yield* vi.data_avail.read()) !== 0) {
+  if ((vi.local_len ? yield* smp_load_acquire(vi.data_avail) : yield* vi.data_avail.read()) !== 0) {
     const chunk = yield* copy_data(vi, left);
     parts.push(chunk);
     left -= chunk.length;
@@ -159,7 +170,7 @@ export function* virtio_read(vdev: virtio_device, size: number, wait: boolean): 
     const r = yield* wait_for_completion_timeout(vi.have_data, msecs_to_jiffies(1000));
     if (r === 0) return -ERESTARTSYS;
     // if vi->data_avail is 0, we have been interrupted by a cleanup, but buffer stays in the queue
-    if ((yield* vi.data_avail.read()) === 0) return join(parts);
+    if ((vi.local_len ? yield* smp_load_acquire(vi.data_avail) : yield* vi.data_avail.read()) === 0) return join(parts);
     const chunk = yield* copy_data(vi, left);
     parts.push(chunk);
     left -= chunk.length;

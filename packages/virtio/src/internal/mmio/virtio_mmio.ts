@@ -251,7 +251,7 @@ function* vm_setup_vq(vdev: virtio_device, index: number, callback: VirtqueueCal
   if (pages === null) return -ENOMEM;
   const vq = yield* vring_new_virtqueue(index, num, VIRTIO_MMIO_VRING_ALIGN, vm_dev.mem, pages, {
     features: vdev.features, weak_barriers: true, context: ctx, notify: vm_notify_for(vm_dev), callback, name,
-    vdev, harden_notification: vdev.hardening === 'merged', log: (level, m) => vdev.log(level, `${vdev.name}: ${m}`),
+    vdev, harden_notification: vdev.hardening === 'merged', suppress_used_validation: vdev.driver?.suppress_used_validation === true, log: (level, m) => vdev.log(level, `${vdev.name}: ${m}`),
   });
   // __vring_new_virtqueue: onto the device's list.
   vdev.vqs.push(vq);
