@@ -46,7 +46,7 @@ export const probeVsHostileDevice = defineScenario<VirtioHardening>({
       why: 'v5.19 reads vq->broken with a plain load in vring_interrupt while __virtio_unbreak_device and virtio_break_device WRITE_ONCE it: a data race (the callbacks themselves stay inside the ready window)',
     },
   },
-  defaults: { budget: 150, maxSteps: 20_000 },
+  defaults: { budget: 120, maxSteps: 20_000 },
   setup(k, hardening) {
     const plat = new VirtioMmioPlatform();
     const dev = new HostileDevice('virtio-mmio@a000', { deviceId: VIRTIO_ID_SCSI, irq: IRQ, mem: plat.mem, queueSize: 2, strikes: 3, actions: ['spurious-irq', 'fake-used'] });
@@ -158,7 +158,7 @@ export const rngHostileLengths = defineScenario<'v5.18' | 'validated' | 'validat
     },
     'validated-local-len': { expect: 'holds', why: 'the ring checks lengths and the driver publishes a length only for a buffer the ring accepted' },
   },
-  defaults: { budget: 400, maxSteps: 20_000, detectors: { races: false } },
+  defaults: { budget: 250, maxSteps: 20_000, detectors: { races: false } },
   setup(k, variant) {
     const plat = new VirtioMmioPlatform();
     const dev = new HostileDevice('virtio-mmio@d000', { deviceId: VIRTIO_ID_RNG, irq: IRQ, mem: plat.mem, queueSize: 2, strikes: 2, actions: ['fake-used'] });
