@@ -57,7 +57,8 @@ export interface VirtioRngDriverOptions {
 
 function* request_entropy(vi: virtrng_info): KGen {
   reinit_completion(vi.have_data);
-  yield* vi.data_avail.write(0);
+  // ac52578d6e8d drops this store: data_avail is already 0 when a new request is made.
+  if (!vi.local_len) yield* vi.data_avail.write(0);
   yield* vi.data_idx.write(0);
   const vq = yield* vi.vq.read();
   kassert(vq !== null, 'request_entropy: vi->vq is NULL');
