@@ -61,25 +61,28 @@ export class VirtioRngDevice extends VirtioMmioDevice {
 
   /** Starts the device's agent in world `k`. */
   start(k: World): void {
-    const self = this;
-    this.agent(k, 'requestq', function* () {
-      const iov = new VhostIov();
-      for (;;) {
-        yield* self.waitForWork();
-        const vq = yield* self.startQueue(0);
-        if (!vq) continue;
-        yield* serveQueue(self, vq, iov, function* (b) {
-          let written = 0;
-          for (let s = b.out_num; s < b.out_num + b.in_num; s++) {
-            const len = b.len[s]!;
-            yield* self.mem.dma.writeBytes(b.addr[s]!, self.entropy(len), 'plain');
-            written += len;
-          }
-          self.produced += written;
-          return written;
-        });
-      }
-    });
+    this.agent(k, 'requestq', () => this.requestq());
+  }
+
+  private *requestq(): KGen {
+    const iov = new VhostIov();
+    for (;;) {
+      yield* this.waitForWork();
+      const vq = yield* this.startQueue(0);
+      if (!vq) continue;
+      yield* serveQueue(this, vq, iov, (b) => this.fill(b));
+    }
+  }
+
+  private *fill(b: VhostIov): KGen<number> {
+    let written = 0;
+    for (let s = b.out_num; s < b.out_num + b.in_num; s++) {
+      const len = b.len[s]!;
+      yield* this.mem.dma.writeBytes(b.addr[s]!, this.entropy(len), 'plain');
+      written += len;
+    }
+    this.produced += written;
+    return written;
   }
 }
 
@@ -102,39 +105,42 @@ export class VirtioConsoleLoopback extends VirtioMmioDevice {
 
   /** Starts the device's agent in world `k`. */
   start(k: World): void {
-    const self = this;
-    this.agent(k, 'console', function* () {
-      const iov = new VhostIov();
-      for (;;) {
-        yield* self.waitForWork();
-        const rx = yield* self.startQueue(0);
-        const tx = yield* self.startQueue(1);
-        if (tx) {
-          yield* serveQueue(self, tx, iov, function* (b) {
-            const parts: Uint8Array[] = [];
-            for (let s = 0; s < b.out_num; s++) parts.push(yield* self.mem.dma.readBytes(b.addr[s]!, b.len[s]!, 'plain'));
-            self.pending.push(concat(parts));
-            self.transmitted++;
-            return 0;
-          });
-        }
-        if (rx && self.pending.length > 0) {
-          yield* serveQueue(self, rx, iov, function* (b) {
-            const msg = self.pending[0];
-            if (msg === undefined) return null;
-            let off = 0;
-            for (let s = b.out_num; s < b.out_num + b.in_num && off < msg.length; s++) {
-              const n = Math.min(b.len[s]!, msg.length - off);
-              yield* self.mem.dma.writeBytes(b.addr[s]!, msg.subarray(off, off + n), 'plain');
-              off += n;
-            }
-            self.pending.shift();
-            self.delivered++;
-            return off;
-          });
-        }
-      }
-    });
+    this.agent(k, 'console', () => this.loop());
+  }
+
+  private *loop(): KGen {
+    const iov = new VhostIov();
+    for (;;) {
+      yield* this.waitForWork();
+      const rx = yield* this.startQueue(0);
+      const tx = yield* this.startQueue(1);
+      if (tx) yield* serveQueue(this, tx, iov, (b) => this.transmit(b));
+      if (rx && this.pending.length > 0) yield* serveQueue(this, rx, iov, (b) => this.receive(b));
+    }
+  }
+
+  /** A transmitq buffer: its readable bytes become a pending message. */
+  private *transmit(b: VhostIov): KGen<number> {
+    const parts: Uint8Array[] = [];
+    for (let s = 0; s < b.out_num; s++) parts.push(yield* this.mem.dma.readBytes(b.addr[s]!, b.len[s]!, 'plain'));
+    this.pending.push(concat(parts));
+    this.transmitted++;
+    return 0;
+  }
+
+  /** A receiveq buffer: the oldest pending message goes in, truncated to the buffer. */
+  private *receive(b: VhostIov): KGen<number | null> {
+    const msg = this.pending[0];
+    if (msg === undefined) return null;
+    let off = 0;
+    for (let s = b.out_num; s < b.out_num + b.in_num && off < msg.length; s++) {
+      const n = Math.min(b.len[s]!, msg.length - off);
+      yield* this.mem.dma.writeBytes(b.addr[s]!, msg.subarray(off, off + n), 'plain');
+      off += n;
+    }
+    this.pending.shift();
+    this.delivered++;
+    return off;
   }
 }
 
@@ -205,19 +211,20 @@ export class HostileDevice extends VirtioMmioDevice {
 
   /** Starts the device's agent in world `k`. */
   start(k: World): void {
-    const self = this;
-    this.agent(k, 'hostile', function* () {
-      let left = self.strikes;
-      while (left > 0) {
-        yield self.opAccess;
-        self.seen = self.accesses;
-        // It attacks once the driver has shown it a ring (and remembers it across resets).
-        if (self.ring === null || choose(2, 'hostile device strikes') === 0) continue;
-        const act = self.actions[choose(self.actions.length, 'hostile action')]!;
-        left--;
-        yield* self.strike(act);
-      }
-    });
+    this.agent(k, 'hostile', () => this.attack());
+  }
+
+  private *attack(): KGen {
+    let left = this.strikes;
+    while (left > 0) {
+      yield this.opAccess;
+      this.seen = this.accesses;
+      // It attacks once the driver has shown it a ring (and remembers it across resets).
+      if (this.ring === null || choose(2, 'hostile device strikes') === 0) continue;
+      const act = this.actions[choose(this.actions.length, 'hostile action')]!;
+      left--;
+      yield* this.strike(act);
+    }
   }
 
   private *strike(act: Exclude<HostileAction, 'quiet'>): KGen {

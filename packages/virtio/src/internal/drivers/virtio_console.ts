@@ -140,13 +140,12 @@ function* __send_to_port(p: port, msg: Uint8Array, alloc: (name: string, size: n
   kassert(out_vq !== null, 'send_to_port before probe set port->out_vq');
   const flags = yield* spin_lock_irqsave(p.outvq_lock);
   // reclaim_consumed_buffers
-  let buf: PortBuffer | null = null;
   for (;;) {
     const done = (yield* virtqueue_get_buf(out_vq, null)) as PortBuffer | null;
     if (done === null) break;
     p.txbufs.push(done);
   }
-  buf = p.txbufs.find((b) => b.size >= msg.length) ?? null;
+  let buf = p.txbufs.find((b) => b.size >= msg.length) ?? null;
   if (buf) p.txbufs.splice(p.txbufs.indexOf(buf), 1);
   else {
     const size = Math.max(msg.length, 1);
