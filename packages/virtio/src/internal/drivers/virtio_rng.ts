@@ -21,7 +21,7 @@ import {
 import type { ExploredMemory } from '@k/hw-emu';
 import { virtio_find_single_vq, virtio_reset_device, type virtio_device, type virtio_driver } from '../core/virtio';
 import { virtqueue_add_inbuf, virtqueue_get_buf, virtqueue_kick, type LenOut, type vring_virtqueue } from '../ring/virtio_ring';
-import { VIRTIO_ID_RNG } from '../devices/models';
+import { VIRTIO_ID_RNG, concat } from '../devices/models';
 
 /** sizeof(vi->data): SMP_CACHE_BYTES on x86-64 and arm64. */
 export const VIRTRNG_DATA_SIZE = 64;
@@ -164,27 +164,17 @@ export function* virtio_read(vdev: virtio_device, size: number, wait: boolean): 
     parts.push(chunk);
     left -= chunk.length;
   }
-  if (!wait) return join(parts);
+  if (!wait) return concat(parts);
   // We have already copied available entropy, so either size is 0 or data_avail is 0.
   while (left !== 0) {
     // data_avail is 0 but a request is pending
     const r = yield* wait_for_completion_timeout(vi.have_data, msecs_to_jiffies(1000));
     if (r === 0) return -ERESTARTSYS;
     // if vi->data_avail is 0, we have been interrupted by a cleanup, but buffer stays in the queue
-    if ((vi.local_len ? yield* smp_load_acquire(vi.data_avail) : yield* vi.data_avail.read()) === 0) return join(parts);
+    if ((vi.local_len ? yield* smp_load_acquire(vi.data_avail) : yield* vi.data_avail.read()) === 0) return concat(parts);
     const chunk = yield* copy_data(vi, left);
     parts.push(chunk);
     left -= chunk.length;
   }
-  return join(parts);
-}
-
-function join(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
+  return concat(parts);
 }
