@@ -2,7 +2,9 @@
 import { createRequire } from 'node:module';
 import { a64Command } from './internal/a64';
 import { check } from './internal/check';
+import { conntrack } from './internal/conntrack';
 import { replayCommand } from './internal/replay';
+import { wpan } from './internal/wpan';
 import { processIo, UsageError, type Io } from './internal/io';
 import { landlock } from './internal/landlock';
 
@@ -14,12 +16,16 @@ commands:
   check [PACKAGE...] [--strategy random|dfs] [--budget N|--time S] [--seed N] [--scenario TEXT] [--json]
                    explore every registered scenario and print a summary (exit 1 if an expectation fails)
                    --report FILE.html writes an HTML report with timelines, --save DIR the counterexamples
+  conntrack -L [expect] TRACE [--helper ftp:PORT] [--design split|global] [--at S] [--json]
+                   run a packet trace (JSON or pcap) through the conntrack model (k conntrack --help)
   replay FILE | replay --package P --scenario S --variant V SCHEDULE
                    replay a counterexample step by step and print its timeline
   landlock check|test
                    Landlock network rules exact to the errno (k landlock --help)
   a64 disasm WORD... | asm TEXT
                    AArch64 disassembler and assembler, in llvm-mc's syntax (k a64 --help)
+  wpan scan [--network FILE] [--pcap FILE] [--type passive|active] [--channels ...] [--duration N]
+                   simulate an IEEE 802.15.4 scan (mac802154, seed 000) and print what iwpan prints
 
 options:
   -h, --help       this help
@@ -48,12 +54,16 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
         return 0;
       case 'check':
         return await check(rest, io);
+      case 'conntrack':
+        return conntrack(rest, io);
       case 'replay':
         return await replayCommand(rest, io);
       case 'landlock':
         return await landlock(rest, io);
       case 'a64':
         return await a64Command(rest, io);
+      case 'wpan':
+        return await wpan(rest, io);
       default:
         throw new UsageError(`k: unknown command '${cmd}' (see 'k --help')`);
     }

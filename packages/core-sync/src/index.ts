@@ -76,6 +76,8 @@ export {
   IRQ_NONE, IRQ_HANDLED, IRQ_WAKE_THREAD, IRQF_SHARED, IRQF_ONESHOT, IRQF_NO_AUTOEN, IRQF_TRIGGER_RISING, IRQF_TRIGGER_FALLING, IRQF_TRIGGER_HIGH, IRQF_TRIGGER_LOW, IRQ_SPURIOUS_LIMIT, IrqDesc, irq_to_desc, request_threaded_irq, request_irq, synchronize_irq, free_irq, disable_irq_nosync, disable_irq, enable_irq, irq_set_affinity, irq_set_irq_type, irq_raise, irq_set_level,
 } from './sync/irq';
 export type { irqreturn_t, IrqHandler } from './sync/irq';
+export { TaskletStruct, tasklet_setup, tasklet_schedule, tasklet_hi_schedule, tasklet_kill, tasklet_disable, tasklet_enable } from './sync/tasklet';
+export type { TaskletFn, tasklet_struct } from './sync/tasklet';
 export {
   MODULE_STATE_LIVE, MODULE_STATE_COMING, MODULE_STATE_GOING, MODULE_STATE_UNFORMED, Module, THIS_MODULE, try_module_get, __module_get, module_put, module_refcount, delete_module,
 } from './sync/module';

@@ -61,3 +61,15 @@ export type {
   StopReason,
   TextPatchGuardOptions,
 } from './a64/index';
+// The IEEE 802.15.4 radio medium, beaconing nodes and the transceiver device.
+export { RadioMedium, RadioError, BeaconNode, radioDistanceM, appendFcs } from './radio/medium';
+export type {
+  RadioPosition, RadioFrame, RadioReception, RadioListener, RadioSender, RadioLossReason, RadioMediumOptions, RadioMediumStats,
+  BeaconNodeOptions,
+} from './radio/medium';
+export {
+  Ieee802154Transceiver, TRX_REG, TRX_ID, TRX_CTRL_RX_ON, TRX_CTRL_PROMISCUOUS, TRX_CTRL_AUTO_CRC_CHECK, TRX_CTRL_TX_AUTO_CRC,
+  TRX_CTRL_PAN_COORD, TRX_CTRL_CSMA, TRX_STATUS_CHANNEL_ACCESS_FAILURE, TRX_CSMA_MIN_BE, TRX_CSMA_MAX_BE, TRX_CSMA_MAX_BACKOFFS, TRX_STATUS_RX_PENDING, TRX_STATUS_TX_BUSY, TRX_STATUS_BAD_CHANNEL, TRX_IRQ_RX_DONE, TRX_IRQ_TX_DONE,
+  TRX_IRQ_RX_OVERFLOW, TRX_TX_START,
+} from './radio/transceiver';
+export type { TrxRxFrame, TrxRxLogEntry, TrxTuneLogEntry, TransceiverOptions } from './radio/transceiver';

@@ -9,7 +9,7 @@
 import { VClock } from '../internal/rt/clock';
 import { A_READ, A_RMW, A_WRITE, CUR, Op, RT, type KGen, type Thread } from '../internal/rt/kernel';
 import { Violation } from '../internal/rt/violation';
-import { constructing, type Alloc } from './alloc';
+import { allocOf, constructing, type Alloc } from './alloc';
 import { here } from './context';
 
 const MAX_READERS = 64;
@@ -149,7 +149,11 @@ export class Cell<T> {
 
 function show(v: unknown): string {
   if (v === null) return 'NULL';
-  if (typeof v === 'object') return (v as { name?: string }).name ?? '{...}';
+  if (typeof v === 'object') {
+    // never read through the object: it may be freed, and a read would be a use after free of the tracer's own
+    const a = allocOf(v as object);
+    return a ? `${a.name}#${a.id}` : '{...}';
+  }
   if (typeof v === 'bigint') return `${v}n`;
   return String(v);
 }

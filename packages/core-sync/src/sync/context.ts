@@ -37,7 +37,7 @@ export function* local_irq_save(): KGen<irqflags_t> {
   const th = CUR;
   const flags = th.irqsOff > 0 ? 1 : 0;
   th.irqsOff++;
-  if (th.cpu) th.clock.join(th.cpu.handlerExit);
+  if (th.cpu && RT.det.races) th.clock.join(th.cpu.handlerExit);
   return flags;
 }
 
@@ -55,7 +55,7 @@ export function* local_irq_restore(flags: irqflags_t): KGen {
 export function* local_irq_disable(): KGen {
   const th = CUR;
   th.irqsOff++;
-  if (th.cpu) th.clock.join(th.cpu.handlerExit);
+  if (th.cpu && RT.det.races) th.clock.join(th.cpu.handlerExit);
 }
 
 export function* local_irq_enable(): KGen {
@@ -77,7 +77,7 @@ function publishIrq(th: Thread): void {
 export function* local_bh_disable(): KGen {
   const th = CUR;
   th.bhOff++;
-  if (th.cpu) th.clock.join(th.cpu.handlerExit);
+  if (th.cpu && RT.det.races) th.clock.join(th.cpu.handlerExit);
 }
 
 export function* local_bh_enable(): KGen {

@@ -414,7 +414,7 @@ export function* flush_work(work: WorkStruct): KGen<boolean> {
   lockdepWait(work, 'flush_work');
   yield work.op;
   let target: number;
-  if (work.pending) target = work.startGen + 1 + (work.running ? 1 : 0);
+  if (work.pending) target = work.startGen + 1;
   else if (work.running) target = work.doneGen + 1;
   else {
     // already gone: start_flush_work took the pool lock the worker released
@@ -451,7 +451,7 @@ export function* flush_workqueue(wq: Workqueue): KGen {
   yield op;
   const targets: [WorkStruct, number][] = [];
   for (const pool of wq.pools.values()) {
-    for (const w of pool.worklist) targets.push([w, w.startGen + 1 + (w.running ? 1 : 0)]);
+    for (const w of pool.worklist) targets.push([w, w.startGen + 1]);
   }
   for (const pool of wq.pools.values()) {
     for (const w of allRunning(pool)) if (!targets.some(([x]) => x === w)) targets.push([w, w.doneGen + 1]);

@@ -601,8 +601,10 @@ export class Execution {
           const d = src.deliver(c.line, cpu);
           const th = this.newThread(d.name, 'hardirq', cpu, d.gen, d.daemon);
           th.irqsOff = 1; // handlers run with local interrupts disabled
-          if (d.clock) th.clock.join(d.clock);
-          th.clock.join(cpu.irqRel);
+          if (this.det.races) {
+            th.clock.join(d.clock);
+            th.clock.join(cpu.irqRel);
+          }
           th.onExit = d.onExit;
           stack(cpu, th);
           this.traceMark(th, `irq ${c.line} delivered`);
@@ -617,8 +619,10 @@ export class Execution {
         if (!item.daemon) this.nonDaemonItems--;
         const th = this.newThread(item.name, item.hard ? 'hardirq' : 'softirq', cpu, item.run(), item.daemon);
         if (item.hard) th.irqsOff = 1;
-        th.clock.join(item.clock);
-        th.clock.join(item.hard ? cpu.irqRel : cpu.bhRel);
+        if (this.det.races) {
+          th.clock.join(item.clock);
+          th.clock.join(item.hard ? cpu.irqRel : cpu.bhRel);
+        }
         if (item.onDone) th.onExit = item.onDone;
         stack(cpu, th);
         this.traceMark(th, item.hard ? 'hard item' : 'softirq');
@@ -710,8 +714,10 @@ export class Execution {
       }
       const top = cpu.irqStack.pop();
       if (top !== th) throw new InternalBug(`interrupt stack of cpu${cpu.id} out of order`);
-      cpu.handlerExit = cpu.handlerExit ?? new VClock();
-      cpu.handlerExit.join(th.clock);
+      if (this.det.races) {
+        cpu.handlerExit = cpu.handlerExit ?? new VClock();
+        cpu.handlerExit.join(th.clock);
+      }
     }
     th.rcuGen++;
     if (th.onExit) th.onExit(th);
