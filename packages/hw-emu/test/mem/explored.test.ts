@@ -96,6 +96,23 @@ describe('ExploredMemory', () => {
     expect(space.read32(0xc)).toEqual({ ok: true, value: 0x11223344 });
   });
 
+  it('names the running thread in a fault when the memory has no initiator of its own', () => {
+    const s = defineScenario({
+      name: 'explored-who',
+      description: 'a device agent writes past a buffer',
+      variants: { only: { expect: 'fails', kinds: ['out-of-bounds'] } },
+      setup(k) {
+        const space = new AddressSpace();
+        space.ram('buf', 0x2000, 4);
+        const mem = new ExploredMemory(space);
+        k.agent('virtio-rng', function* () {
+          yield* mem.write32(0x2002, 1);
+        }, { daemon: false });
+      },
+    });
+    expect(explore(s, { strategy: 'dfs' }).counterexample?.message).toBe("write of 4 bytes at 0x2002 (region 'buf') by virtio-rng: the access runs past the end of the region");
+  });
+
   it('refuses an acquire write or a release read, and a default order other than plain or once', () => {
     const space = new AddressSpace();
     space.ram('ring', 0, 0x40);
