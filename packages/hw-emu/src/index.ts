@@ -36,6 +36,9 @@ export { AddressSpace, AddressSpaceError, MemRegion } from './mem/address-space'
 export type { Addr, AccessSize, AccessOptions, AddressSpaceOptions, MmioHandler, MmioReject, RegionKind, RegionSpec, WriteEvent } from './mem/address-space';
 export { MEM_OK, MemFaultError, unwrapMem } from './mem/fault';
 export type { MemAccess, MemFault, MemFaultKind, MemResult, MemStatus } from './mem/fault';
+// Explored DMA memory: every access a scheduling point of core-sync's explorer, with race detection.
+export { ExploredMemory } from './mem/explored';
+export type { ExploredMemoryOptions, MemOrder } from './mem/explored';
 // AArch64: core, assembler, disassembler, the cross-modification rule.
 export { a64, A64Core, A64Error, A64AsmError, TextPatchGuard, HOSTCALL_BRK_BASE } from './a64/index';
 export type {

@@ -5,7 +5,8 @@
 //               them all (ring: every buffer returned; MessageChannel: the worker's "done").
 //   latency:    one message at a time, round trip until the receiver acknowledged it
 //               (ring: the used buffer is back; MessageChannel: the worker's reply).
-// Also the single-thread cost of one driver+device round trip through the generator code.
+// Also the single-thread cost of one driver+device round trip through the generator code, and
+// the explorer's rate on the seed-002 scenarios (executions of the checked world per second).
 // Every figure is one `BENCH @k/virtio <figure> <value> <unit>` line.
 import { MessageChannel, Worker, isMainThread, parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import {
@@ -26,6 +27,8 @@ import {
   vring_init,
   vring_new_virtqueue,
 } from '@k/virtio';
+import { explore } from '@k/core-sync';
+import { consoleLoopbackExchange, probeVsHostileDevice } from '@k/virtio/scenarios';
 
 const MSG_BYTES = 64;
 const THROUGHPUT_MSGS = 1_000_000;
@@ -229,6 +232,14 @@ async function main(): Promise<void> {
   bench('sab-ring-kicks-per-msg', round(sab.kicksPerMsg, 4), 'kick/msg');
   bench('sab-ring-interrupts-per-msg', round(sab.irqsPerMsg, 4), 'irq/msg');
   bench('ring-round-trip-single-thread', Math.round(singleThreadRoundTripNs()), 'ns');
+  for (const [figure, s, variant] of [
+    ['explore-probe-vs-hostile-seed', probeVsHostileDevice, 'seed'],
+    ['explore-console-exchange-none', consoleLoopbackExchange, 'none'],
+  ] as const) {
+    const r = explore(s, { variant, budget: 200, seed: 1 });
+    bench(`${figure}-executions-per-sec`, Math.round((r.executions * 1000) / Math.max(1, r.timeMs)), 'exec/s');
+    bench(`${figure}-steps-per-sec`, Math.round((r.steps * 1000) / Math.max(1, r.timeMs)), 'step/s');
+  }
 }
 
 if (isMainThread) {

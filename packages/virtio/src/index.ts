@@ -43,19 +43,19 @@ export {
 } from './internal/ring/memory';
 export type { KGen, VringMemory } from './internal/ring/memory';
 
-export { KernelBug } from './internal/ring/bug';
-
 export {
-  IRQ_NONE, IRQ_HANDLED, virtio_has_feature, vring_virtqueue, __vring_new_virtqueue,
+  virtio_has_feature, vring_virtqueue, __vring_new_virtqueue,
   vring_new_virtqueue, virtqueue_add_sgs, virtqueue_add_outbuf, virtqueue_add_inbuf,
   virtqueue_add_inbuf_ctx, virtqueue_kick_prepare, virtqueue_notify, virtqueue_kick, more_used,
   virtqueue_get_buf_ctx, virtqueue_get_buf, virtqueue_disable_cb, virtqueue_enable_cb_prepare,
   virtqueue_poll, virtqueue_enable_cb, virtqueue_enable_cb_delayed, virtqueue_detach_unused_buf,
-  vring_interrupt, virtqueue_get_vring_size, virtqueue_is_broken,
+  vring_interrupt, virtqueue_get_vring_size, virtqueue_is_broken, virtio_irq_soft_enabled,
+  virtio_break_device, __virtio_unbreak_device,
 } from './internal/ring/virtio_ring';
 export type {
   Scatterlist, vring_desc_state_split, vring_desc_extra, VringDmaPool, LenOut, CtxOut,
   VirtqueueNotify, VirtqueueCallback, VringVirtqueueOptions, vring_virtqueue_split,
+  VirtioIrqSoftState, VirtqueueList,
 } from './internal/ring/virtio_ring';
 
 export {
@@ -67,3 +67,44 @@ export type { VhostUsedElem, VhostVirtqueueOptions } from './internal/ring/vhost
 
 export { createSabRing, SabRingDriver, SabRingDevice } from './internal/sab/ring';
 export type { SabRingOptions, SabEndpointOptions, SabRingStats } from './internal/sab/ring';
+
+// ---- the split ring in explored DMA memory --------------------------------------------------
+export { ExploredVringMemory } from './internal/ring/explored';
+
+// ---- the device lifecycle (drivers/virtio/virtio.c, include/linux/virtio_config.h) -----------
+export {
+  VIRTIO_HARDENINGS, virtio_device, __virtio_test_bit, __virtio_set_bit, __virtio_clear_bit,
+  __virtio_config_changed, virtio_config_changed, virtio_config_disable, virtio_config_enable,
+  virtio_add_status, virtio_features_ok, virtio_synchronize_cbs, virtio_reset_device,
+  virtio_device_ready, virtio_dev_probe, virtio_dev_remove, register_virtio_device,
+  unregister_virtio_device, virtio_find_vqs, virtio_find_single_vq, virtio_cread8, virtio_cread16,
+  virtio_cread32, virtio_cread_bytes, virtio_cwrite8, virtio_cwrite32,
+} from './internal/core/virtio';
+export type {
+  VirtioHardening, VirtqueueRequest, virtio_config_ops, virtio_driver, VirtioDeviceOptions,
+} from './internal/core/virtio';
+
+// ---- the virtio-mmio transport and its device side ------------------------------------------
+export {
+  VIRTIO_MMIO_VRING_ALIGN, vringPages, virtio_mmio_device, to_virtio_mmio_device, vm_interrupt,
+  virtio_mmio_config_ops, virtio_mmio_probe,
+} from './internal/mmio/virtio_mmio';
+export type { VringPages } from './internal/mmio/virtio_mmio';
+export { VIRTIO_MMIO_WINDOW, VIRTIO_MMIO_VENDOR_QEMU, VirtioMmioDevice } from './internal/mmio/device';
+export type { VirtioMmioQueue, VirtioMmioDeviceOptions } from './internal/mmio/device';
+export { VirtioMmioPlatform } from './internal/mmio/platform';
+export type { VirtioMmioPlatformOptions } from './internal/mmio/platform';
+
+// ---- device models and drivers --------------------------------------------------------------
+export {
+  VIRTIO_ID_NET, VIRTIO_ID_CONSOLE, VIRTIO_ID_RNG, VirtioRngDevice, VirtioConsoleLoopback, HostileDevice,
+} from './internal/devices/models';
+export type { HostileAction, HostileDeviceOptions } from './internal/devices/models';
+export { VIRTRNG_DATA_SIZE, virtio_rng_driver, virtio_read } from './internal/drivers/virtio_rng';
+export type { virtrng_info, VirtioRngDriverOptions } from './internal/drivers/virtio_rng';
+export { virtio_console_driver, send_to_port } from './internal/drivers/virtio_console';
+export type { port, VirtioConsoleDriverOptions } from './internal/drivers/virtio_console';
+export {
+  VIRTIO_ID_SCSI, VIRTSCSI_EVENTS, VIRTSCSI_EVENT_SIZE, virtio_scsi_driver,
+} from './internal/drivers/virtio_scsi';
+export type { virtio_scsi, virtio_scsi_vq, VirtioScsiDriverOptions } from './internal/drivers/virtio_scsi';

@@ -42,3 +42,19 @@ describe('the README quick start', () => {
     expect(vring_need_event(0xffff, 1, 0xfffe)).toBe(true); // => true (16-bit wrap)
   });
 });
+
+describe('README: checking the hardening', () => {
+  it('runs as written', async () => {
+    const { explore, replay } = await import('@k/core-sync');
+    const { probeVsHostileDevice } = await import('../src/scenarios');
+    const none = explore(probeVsHostileDevice, { variant: 'none', detectors: { races: false }, budget: 2000, seed: 3 });
+    expect(none.counterexample?.message).toBe(
+      'assertion failed: a vring callback ran before virtio_device_ready (the driver was still setting up) (in irq5)',
+    );
+    expect(replay(probeVsHostileDevice, 'none', none.counterexample!.schedule).violation?.kind).toBe('assertion');
+    expect(explore(probeVsHostileDevice, { variant: 'seed' }).verdict).toBe('holds');
+    expect(explore(probeVsHostileDevice, { variant: 'merged' }).counterexample?.message).toBe(
+      'data race on event->broken: marked write by probe+remove is concurrent with plain read by irq5 (step 73)',
+    );
+  });
+});

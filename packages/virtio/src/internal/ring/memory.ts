@@ -9,12 +9,14 @@
 // SharedArrayBuffer the accessors never yield and `runSync` runs a whole ring operation in
 // one `next()`.
 
+import type { KGen } from '@k/core-sync';
+
 /**
- * A ring operation, or one memory access: a generator that returns `T`. Over synchronous
- * memories it completes on its first `next()`; on the explored runtime it yields at every
- * shared access and the runtime decides who runs next.
+ * A ring operation, or one memory access: core-sync's `KGen<T>`, a generator that returns `T`.
+ * Over synchronous memories it completes on its first `next()`; on the explored runtime it
+ * yields at every shared access and the runtime decides who runs next.
  */
-export type KGen<T> = Generator<unknown, T, unknown>;
+export type { KGen };
 
 /**
  * The memory a split virtqueue lives in (guest-physical addresses are byte offsets into it).
@@ -25,6 +27,11 @@ export type KGen<T> = Generator<unknown, T, unknown>;
 export interface VringMemory {
   /** Size in bytes: valid addresses are `0 <= addr && addr + width <= size`. */
   readonly size: number;
+  /**
+   * True when the accessors are scheduling points of core-sync's explorer: the ring then also
+   * reaches its shared fields (`vq->broken`) through core-sync primitives. Default false.
+   */
+  readonly explored?: boolean;
   read16(addr: number): KGen<number>;
   read32(addr: number): KGen<number>;
   /** A u64 as a JS number: exact below 2^53, rounded above (still above every memory size). */

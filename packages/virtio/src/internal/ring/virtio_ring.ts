@@ -21,7 +21,10 @@
 //    "virtio_ring: use desc_extra flags when detaching" proposed on the list, not merged);
 //  - no DMA API: the mapping calls are no-ops, so the -ENOMEM unmap path cannot happen.
 
-import { EIO, ENOSPC, KernelError } from '@k/core-sync';
+import {
+  BUG_ON, Cell, EIO, ENOSPC, IRQ_HANDLED, IRQ_NONE, KernelError, READ_ONCE, WRITE_ONCE, smp_load_acquire, spin_lock, spin_unlock,
+  type KGen, type SpinLock,
+} from '@k/core-sync';
 import {
   VIRTIO_F_ACCESS_PLATFORM,
   VIRTIO_F_ORDER_PLATFORM,
@@ -34,7 +37,6 @@ import {
   VRING_DESC_F_WRITE,
   VRING_USED_F_NO_NOTIFY,
 } from '../uapi';
-import { BUG_ON } from './bug';
 import {
   VRING_AVAIL_LAYOUT,
   VRING_DESC_LAYOUT,
@@ -46,11 +48,7 @@ import {
   vringFromParts,
   type Vring,
 } from './layout';
-import type { KGen, VringMemory } from './memory';
-
-/** `irqreturn_t` values (include/linux/irqreturn.h). */
-export const IRQ_NONE = 0;
-export const IRQ_HANDLED = 1;
+import type { VringMemory } from './memory';
 
 const DESC_SIZE = VRING_DESC_LAYOUT.size;
 const D_ADDR = VRING_DESC_LAYOUT.addr;
@@ -129,6 +127,33 @@ export interface VringVirtqueueOptions {
   hardenDetach?: boolean;
   /** dev_err / WARN output. Default: ignored. */
   log?: (level: 'err' | 'warn', message: string) => void;
+  /**
+   * The device the queue belongs to (`vq->vq.vdev`): vring_interrupt checks its
+   * `irq_soft_enabled` as the seed patch does. Default none (no such check).
+   */
+  vdev?: VirtioIrqSoftState | null;
+  /**
+   * CONFIG_VIRTIO_HARDEN_NOTIFICATION (v5.19): the queue starts broken until
+   * __virtio_unbreak_device, and vring_interrupt returns IRQ_NONE on a broken queue. Default false.
+   */
+  harden_notification?: boolean;
+}
+
+/**
+ * What vring_interrupt reads of the device under the seed patch (`struct virtio_device`'s
+ * irq_soft_check and irq_soft_enabled); {@link virtio_device} has them.
+ */
+export interface VirtioIrqSoftState {
+  /** whether or not to check irq_soft_enabled (the seed's irq_hardening module parameter) */
+  readonly irq_soft_check: boolean;
+  /** callbacks enabled */
+  readonly irq_soft_enabled: Cell<boolean>;
+}
+
+/** The device side of __virtio_unbreak_device / virtio_break_device: its queue list and lock. */
+export interface VirtqueueList {
+  readonly vqs: readonly vring_virtqueue[];
+  readonly vqs_list_lock: SpinLock;
 }
 
 /** The split part of `struct vring_virtqueue`. */
@@ -162,8 +187,12 @@ export class vring_virtqueue {
   num_free: number;
   /** `vq.callback`. */
   readonly callback: VirtqueueCallback | null;
-  /** Other side has made a mess, don't try any more. */
-  broken = false;
+  /**
+   * Other side has made a mess, don't try any more. A core-sync Cell: on explored memory the
+   * ring reads and writes it as the kernel does (plain, or READ_ONCE/WRITE_ONCE where v5.19 marks
+   * it); over synchronous memories through peek()/init().
+   */
+  readonly broken: Cell<boolean>;
   /** Why the queue broke (the BAD_RING message), when it did. */
   broken_reason: string | null = null;
   /** Host supports indirect buffers. */
@@ -193,6 +222,12 @@ export class vring_virtqueue {
   readonly log: (level: 'err' | 'warn', message: string) => void;
   /** WARN_ON_ONCE state. */
   warned = false;
+  /** dev_warn_once state of vring_interrupt. */
+  warned_irq = false;
+  /** `vq->vq.vdev` for the seed's irq_soft_enabled check, or null. */
+  readonly vdev: VirtioIrqSoftState | null;
+  /** CONFIG_VIRTIO_HARDEN_NOTIFICATION for this queue. */
+  readonly harden_notification: boolean;
   /**
    * k: a detach walk was cut short (the kernel would still be spinning in detach_buf_split),
    * so num_free no longer means anything and detach_unused_buf's final BUG_ON is skipped.
@@ -212,6 +247,10 @@ export class vring_virtqueue {
     this.dmaPool = opts.dmaPool ?? null;
     this.hardenDetach = opts.hardenDetach ?? false;
     this.log = opts.log ?? (() => undefined);
+    this.vdev = opts.vdev ?? null;
+    this.harden_notification = opts.harden_notification ?? false;
+    // v5.19: a hardened queue starts broken, until virtio_device_ready unbreaks it.
+    this.broken = new Cell(this.harden_notification, `${this.name}->broken`);
     this.use_dma_api = virtio_has_feature(features, VIRTIO_F_ACCESS_PLATFORM);
     this.indirect = virtio_has_feature(features, VIRTIO_RING_F_INDIRECT_DESC) && !context;
     this.event = virtio_has_feature(features, VIRTIO_RING_F_EVENT_IDX);
@@ -232,11 +271,22 @@ function* noNotify(): KGen<boolean> {
   return true;
 }
 
+/** Reads `vq->broken` with a plain load (as every ring function but virtqueue_is_broken does). */
+function* broken(vq: vring_virtqueue): KGen<boolean> {
+  return vq.mem.explored === true ? yield* vq.broken.read() : vq.broken.peek();
+}
+
+/** `vq->broken = true` (a plain store). */
+function* set_broken(vq: vring_virtqueue, reason: string): KGen {
+  if (vq.broken_reason === null) vq.broken_reason = reason;
+  if (vq.mem.explored === true) yield* vq.broken.write(true);
+  else vq.broken.init(true);
+}
+
 /** `BAD_RING(vq, fmt, ...)` without DEBUG: log and mark the queue broken. */
-function BAD_RING(vq: vring_virtqueue, message: string): void {
+function* BAD_RING(vq: vring_virtqueue, message: string): KGen {
   vq.log('err', `${vq.name}:${message}`);
-  if (!vq.broken) vq.broken_reason = message;
-  vq.broken = true;
+  yield* set_broken(vq, message);
 }
 
 function checkIndex(index: number): void {
@@ -347,12 +397,12 @@ function* virtqueue_add_split(
 ): KGen<number> {
   const mem = vq.mem;
   const vring = vq.split.vring;
-  BUG_ON(data === null || data === undefined, 'virtqueue_add_split', 'data == NULL');
-  BUG_ON(ctx !== null && ctx !== undefined && vq.indirect, 'virtqueue_add_split', 'ctx && vq->indirect');
+  BUG_ON(data === null || data === undefined, 'BUG_ON(data == NULL) at virtqueue_add_split');
+  BUG_ON(ctx !== null && ctx !== undefined && vq.indirect, 'BUG_ON(ctx && vq->indirect) at virtqueue_add_split');
 
-  if (vq.broken) return -EIO;
+  if (vq.mem.explored === true ? yield* vq.broken.read() : vq.broken.peek()) return -EIO;
 
-  BUG_ON(total_sg === 0, 'virtqueue_add_split', 'total_sg == 0');
+  BUG_ON(total_sg === 0, 'BUG_ON(total_sg == 0) at virtqueue_add_split');
 
   const head = vq.free_head;
   let table: number | null = null;
@@ -549,11 +599,10 @@ export function* virtqueue_kick_prepare(vq: vring_virtqueue): KGen<boolean> {
 
 /** `virtqueue_notify`: run the notify hook; false (and broken) if it failed, false if broken. */
 export function* virtqueue_notify(vq: vring_virtqueue): KGen<boolean> {
-  if (vq.broken) return false;
+  if (yield* broken(vq)) return false;
   // Prod other side to tell it about changes.
   if (!(yield* vq.notify(vq))) {
-    vq.broken = true;
-    vq.broken_reason ??= 'notify failed';
+    yield* set_broken(vq, 'notify failed');
     return false;
   }
   return true;
@@ -584,7 +633,7 @@ function* detach_buf_split(vq: vring_virtqueue, head: number, ctx: CtxOut | null
     if ((flags & VRING_DESC_F_NEXT) === 0) break;
     // k addition: the kernel trusts the shared NEXT flags and would loop on a cycle.
     if (++hops >= vring.num) {
-      BAD_RING(vq, `descriptor chain of head ${String(head)} does not end within ${String(vring.num)} hops`);
+      yield* BAD_RING(vq, `descriptor chain of head ${String(head)} does not end within ${String(vring.num)} hops`);
       vq.detach_aborted = true;
       return false;
     }
@@ -603,8 +652,8 @@ function* detach_buf_split(vq: vring_virtqueue, head: number, ctx: CtxOut | null
     // Free the indirect table, if any, now that it's unmapped.
     if (indir_desc === null) return true;
     const len = desc_extra[head]!.len;
-    BUG_ON((desc_extra[head]!.flags & VRING_DESC_F_INDIRECT) === 0, 'detach_buf_split', '!(vq->split.desc_extra[head].flags & VRING_DESC_F_INDIRECT)');
-    BUG_ON(len === 0 || len % DESC_SIZE !== 0, 'detach_buf_split', 'len == 0 || len % sizeof(struct vring_desc)');
+    BUG_ON((desc_extra[head]!.flags & VRING_DESC_F_INDIRECT) === 0, 'BUG_ON(!(vq->split.desc_extra[head].flags & VRING_DESC_F_INDIRECT)) at detach_buf_split');
+    BUG_ON(len === 0 || len % DESC_SIZE !== 0, 'BUG_ON(len == 0 || len % sizeof(struct vring_desc)) at detach_buf_split');
     if (vq.use_dma_api) {
       // vring_unmap_one_split_indirect reads each entry's flags to pick the DMA direction.
       for (let j = 0; j < len / DESC_SIZE; j++) yield* mem.read16(indir_desc + j * DESC_SIZE + D_FLAGS);
@@ -635,13 +684,13 @@ export function* virtqueue_get_buf_ctx(
   const mem = vq.mem;
   const vring = vq.split.vring;
 
-  if (vq.broken) return null;
+  if (vq.mem.explored === true ? yield* vq.broken.read() : vq.broken.peek()) return null;
 
   const used_idx = yield* mem.read16(vring.used + VRING_USED_LAYOUT.idx);
   if (vq.last_used_idx === used_idx) return null;
   // k addition: a device cannot have used more than num buffers we have not collected.
   if (((used_idx - vq.last_used_idx) & 0xffff) > vring.num) {
-    BAD_RING(vq, `used idx ${String(used_idx)} moved too far from ${String(vq.last_used_idx)}`);
+    yield* BAD_RING(vq, `used idx ${String(used_idx)} moved too far from ${String(vq.last_used_idx)}`);
     return null;
   }
 
@@ -655,16 +704,16 @@ export function* virtqueue_get_buf_ctx(
   if (len !== null) len.value = used_len;
 
   if (i >= vring.num) {
-    BAD_RING(vq, `id ${String(i)} out of range`);
+    yield* BAD_RING(vq, `id ${String(i)} out of range`);
     return null;
   }
   const state = vq.split.desc_state[i]!;
   if (state.data === null) {
-    BAD_RING(vq, `id ${String(i)} is not a head!`);
+    yield* BAD_RING(vq, `id ${String(i)} is not a head!`);
     return null;
   }
   if (vq.buflen !== null && used_len > vq.buflen[i]!) {
-    BAD_RING(vq, `used len ${String(used_len)} is larger than in buflen ${String(vq.buflen[i])}`);
+    yield* BAD_RING(vq, `used len ${String(used_len)} is larger than in buflen ${String(vq.buflen[i])}`);
     return null;
   }
 
@@ -722,7 +771,7 @@ export function* virtqueue_enable_cb_prepare(vq: vring_virtqueue): KGen<number> 
 
 /** `virtqueue_poll`: are there used buffers after `last_used_idx`? False when broken. */
 export function* virtqueue_poll(vq: vring_virtqueue, last_used_idx: number): KGen<boolean> {
-  if (vq.broken) return false;
+  if (yield* broken(vq)) return false;
   yield* vq.mem.virtio_mb(vq.weak_barriers);
   return (last_used_idx & 0xffff) !== (yield* vq.mem.read16(vq.split.vring.used + VRING_USED_LAYOUT.idx));
 }
@@ -773,23 +822,54 @@ export function* virtqueue_detach_unused_buf(vq: vring_virtqueue): KGen<unknown>
   // That should have freed everything.
   BUG_ON(
     vq.num_free !== vring.num && !vq.detach_aborted,
-    'virtqueue_detach_unused_buf_split',
-    'vq->vq.num_free != vq->split.vring.num',
+    'BUG_ON(vq->vq.num_free != vq->split.vring.num) at virtqueue_detach_unused_buf_split',
   );
   return null;
 }
 
 /**
- * `vring_interrupt` as of v5.17 (before any hardening): IRQ_NONE when there is no used buffer,
- * IRQ_HANDLED without the callback when broken, else runs the callback.
+ * `virtio_irq_soft_enabled(vdev)` (include/linux/virtio_config.h in the seed patch): whether
+ * callbacks may run. Read irq_soft_enabled before reading other device specific data: paired
+ * with smp_store_release() in virtio_device_ready() and WRITE_ONCE()/synchronize_rcu() in
+ * virtio_reset_device().
+ */
+export function* virtio_irq_soft_enabled(vdev: VirtioIrqSoftState): KGen<boolean> {
+  if (!vdev.irq_soft_check) return true;
+  return yield* smp_load_acquire(vdev.irq_soft_enabled);
+}
+
+/**
+ * `vring_interrupt`: IRQ_NONE when there is no used buffer, else runs the callback. The
+ * hardening of the device decides the rest:
+ * - v5.17 (no hardening): a broken queue gets IRQ_HANDLED without the callback;
+ * - the seed patch (`vq.vdev` with irq_soft_check): IRQ_NONE before anything else when
+ *   virtio_irq_soft_enabled() is false ("virtio vring IRQ raised before DRIVER_OK");
+ * - v5.19 with CONFIG_VIRTIO_HARDEN_NOTIFICATION (`harden_notification`): a broken queue, which
+ *   includes one not yet unbroken by virtio_device_ready, gets IRQ_NONE and the same warning.
  */
 export function* vring_interrupt(_irq: number, vq: vring_virtqueue): KGen<number> {
+  if (vq.vdev !== null && !(yield* virtio_irq_soft_enabled(vq.vdev))) {
+    warn_irq_once(vq);
+    return IRQ_NONE;
+  }
   if (!(yield* more_used(vq))) return IRQ_NONE;
-  if (vq.broken) return IRQ_HANDLED;
+  if (yield* broken(vq)) {
+    if (vq.harden_notification) {
+      warn_irq_once(vq);
+      return IRQ_NONE;
+    }
+    return IRQ_HANDLED;
+  }
   // Just a hint for performance: so it's ok that this can be racy!
   if (vq.event) vq.event_triggered = true;
   if (vq.callback !== null) yield* vq.callback(vq);
   return IRQ_HANDLED;
+}
+
+function warn_irq_once(vq: vring_virtqueue): void {
+  if (vq.warned_irq) return;
+  vq.warned_irq = true;
+  vq.log('warn', 'virtio vring IRQ raised before DRIVER_OK');
 }
 
 /** `virtqueue_get_vring_size`. */
@@ -797,7 +877,32 @@ export function virtqueue_get_vring_size(vq: vring_virtqueue): number {
   return vq.split.vring.num;
 }
 
-/** `virtqueue_is_broken`. */
-export function virtqueue_is_broken(vq: vring_virtqueue): boolean {
-  return vq.broken;
+/** `virtqueue_is_broken`: `READ_ONCE(vq->broken)`. */
+export function* virtqueue_is_broken(vq: vring_virtqueue): KGen<boolean> {
+  return vq.mem.explored === true ? yield* READ_ONCE(vq.broken) : vq.broken.peek();
+}
+
+/**
+ * `virtio_break_device` (v5.19): mark every queue of the device broken, `WRITE_ONCE` under
+ * vqs_list_lock (pairs with READ_ONCE() in virtqueue_is_broken()).
+ */
+export function* virtio_break_device(dev: VirtqueueList): KGen {
+  yield* set_all_broken(dev, true);
+}
+
+/**
+ * `__virtio_unbreak_device` (v5.19): the reverse, for virtio_device_ready under
+ * CONFIG_VIRTIO_HARDEN_NOTIFICATION. It unbreaks every queue, also one BAD_RING broke.
+ */
+export function* __virtio_unbreak_device(dev: VirtqueueList): KGen {
+  yield* set_all_broken(dev, false);
+}
+
+function* set_all_broken(dev: VirtqueueList, value: boolean): KGen {
+  yield* spin_lock(dev.vqs_list_lock);
+  for (const vq of dev.vqs) {
+    if (vq.mem.explored === true) yield* WRITE_ONCE(vq.broken, value);
+    else vq.broken.init(value);
+  }
+  yield* spin_unlock(dev.vqs_list_lock);
 }

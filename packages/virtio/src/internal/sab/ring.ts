@@ -249,7 +249,7 @@ export class SabRingDriver extends SabEndpoint {
       this.free.push(slot as number);
       n++;
     }
-    if (this.vq.broken) throw new KernelError('EIO', `SabRingDriver: the ring is broken: ${String(this.vq.broken_reason)}`);
+    if (this.vq.broken.peek()) throw new KernelError('EIO', `SabRingDriver: the ring is broken: ${String(this.vq.broken_reason)}`);
     return n;
   }
 
