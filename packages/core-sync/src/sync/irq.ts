@@ -58,6 +58,10 @@ export class IrqDesc {
   unhandled = 0;
   nobodyCared = false;
   oneshotMasked = false;
+  /** desc->lock: what synchronize_irq and (de)registration published, joined by handlers at entry */
+  lockClock: VClock | null = null;
+  /** handlers' exits, joined by synchronize_irq when it returns */
+  exitClock: VClock | null = null;
   readonly op: Op;
   readonly opSync: Op;
   constructor(readonly irq: number) {
@@ -91,13 +95,22 @@ class IrqController implements IrqSource {
     if (d.trigger === 'edge') d.pending = false;
     d.count++;
     const daemon = d.raiserDaemon;
+    let clock = d.raiseClock;
+    if (RT.det.races && d.lockClock) {
+      clock = clock ? clock.copy() : new VClock();
+      clock.join(d.lockClock);
+    }
     return {
       name: `irq${line}`,
       gen: handle_irq(d),
-      clock: d.raiseClock,
+      clock,
       daemon,
-      onExit: () => {
+      onExit: (th: Thread) => {
         d.inProgress = false;
+        if (RT.det.races) {
+          d.exitClock = d.exitClock ?? new VClock();
+          d.exitClock.join(th.clock);
+        }
       },
     };
   }
@@ -195,6 +208,7 @@ export function* request_threaded_irq(irq: number, handler: IrqHandler | null, t
   if (flags & (IRQF_TRIGGER_HIGH | IRQF_TRIGGER_LOW)) d.trigger = 'level';
   if (flags & (IRQF_TRIGGER_RISING | IRQF_TRIGGER_FALLING)) d.trigger = 'edge';
   d.actions.push(a);
+  descLock(d);
   if (d.actions.length === 1) {
     d.nobodyCared = false;
     d.unhandledRun = 0;
@@ -215,6 +229,17 @@ export function* synchronize_irq(irq: number): KGen {
   if (CUR.kind === 'hardirq' && d.inProgress) throw new Violation('deadlock', `synchronize_irq(${irq}) from its own handler waits forever`);
   if (d.inProgress) CUR.blockedOn = `synchronize_irq(${irq}): waiting for the running handler`;
   yield d.opSync;
+  descLock(d);
+}
+
+/** raw_spin_lock(&desc->lock) and unlock: ordered with handler entries and exits (handle_*_irq take it). */
+function descLock(d: IrqDesc): void {
+  if (!RT.det.races) return;
+  const th = CUR;
+  th.clock.join(d.exitClock);
+  d.lockClock = d.lockClock ?? new VClock();
+  d.lockClock.join(th.clock);
+  th.clock.tick(th.id);
 }
 
 /** free_irq(): removes the action of `dev_id`, waits for running handlers; returns the name it was requested with. */
@@ -227,6 +252,7 @@ export function* free_irq(irq: number, dev_id: unknown): KGen<string | null> {
   if (i < 0) throw new Violation('warning', `Trying to free already-free IRQ ${irq}`);
   const [a] = d.actions.splice(i, 1);
   yield d.opSync;
+  descLock(d);
   return a!.name;
 }
 
@@ -236,6 +262,7 @@ export function* disable_irq_nosync(irq: number): KGen {
   const d = controller().desc(irq);
   yield d.op;
   d.depth++;
+  descLock(d);
 }
 /** disable_irq(): masks the line and waits for running handlers. */
 export function* disable_irq(irq: number): KGen {
@@ -249,6 +276,7 @@ export function* enable_irq(irq: number): KGen {
   yield d.op;
   if (d.depth === 0) throw new Violation('warning', `Unbalanced enable for IRQ ${irq}`);
   d.depth--;
+  descLock(d);
 }
 
 /** irq_set_affinity(): the CPUs the line may be delivered to (each a choice of the explorer). */

@@ -162,7 +162,7 @@ export interface IrqSource {
   /** lines deliverable to `cpu` now, pushed into `out` */
   deliverable(cpu: Cpu, out: number[]): void;
   /** starts the handler of `line` on `cpu`, returning the handler generator and its exit hook */
-  deliver(line: number, cpu: Cpu): { name: string; gen: KGen<unknown>; clock: VClock | null; daemon: boolean; onExit: () => void };
+  deliver(line: number, cpu: Cpu): { name: string; gen: KGen<unknown>; clock: VClock | null; daemon: boolean; onExit: (th: Thread) => void };
   /** lines that are still pending and deliverable to nobody (for the end-of-execution report) */
   readonly hasNonDaemonPending: boolean;
 }
@@ -299,7 +299,8 @@ export function setCur(th: Thread | null): void {
 }
 
 // frames of the runtime itself (sources, or the bundled chunks of dist/), not of models
-const CORE_FRAME = /[\\/]core-sync[\\/](src[\\/](internal|sync|explore)[\\/]|dist[\\/](index|chunk-[^\\/]*)\.js)|node:internal|[\\/]node_modules[\\/](?!@k[\\/])/;
+// (and of hw-emu's memory, platform and core plumbing, so a DMA access points at the model's line)
+const CORE_FRAME = /[\\/]core-sync[\\/](src[\\/](internal|sync|explore)[\\/]|dist[\\/](index|chunk-[^\\/]*)\.js)|[\\/]hw-emu[\\/](src[\\/](mem|platform|a64)[\\/]|dist[\\/])|node:internal|[\\/]node_modules[\\/](?!@k[\\/])/;
 
 /** The first stack frame outside core-sync: where the model called the primitive. */
 export function captureLoc(): string | null {
