@@ -70,3 +70,7 @@ export type { TracerName } from './internal/trace-output';
 // Several CPUs under the explorer
 export { smpChecker, executedWords, cpuCall, kernelCode } from './internal/smp';
 export type { ShareOptions } from './internal/smp';
+
+// What `k ftrace` runs
+export { runTraceDemo } from './internal/demo';
+export type { TraceDemoOptions, TraceDemoResult, DemoCall } from './internal/demo';

@@ -51,7 +51,7 @@ export const tracedEqualsUntraced = defineScenario({
     seed: { expect: 'holds', why: 'the trampolines restore x0-x8, FP, LR and SP exactly as found' },
     'call-ops': { expect: 'holds', why: 'ftrace_caller of the call-ops design restores the same state' },
   },
-  defaults: { cpus: 1, budget: 150 },
+  defaults: { cpus: 1, budget: 80 },
   setup(w, variant) {
     const k = new Kernel({ variant, cpus: 1 });
     w.spawn('cpu0', function* () {

@@ -1,6 +1,7 @@
 // @k/cli: the `k` command.
 import { createRequire } from 'node:module';
 import { a64Command } from './internal/a64';
+import { ftraceCommand } from './internal/ftrace';
 import { check } from './internal/check';
 import { replayCommand } from './internal/replay';
 import { processIo, UsageError, type Io } from './internal/io';
@@ -20,6 +21,8 @@ commands:
                    Landlock network rules exact to the errno (k landlock --help)
   a64 disasm WORD... | asm TEXT
                    AArch64 disassembler and assembler, in llvm-mc's syntax (k a64 --help)
+  ftrace [--tracer function|function_graph] [--regs] [--functions A,B]
+                   arm64 dynamic ftrace (seed 004) on an emulated kernel: the trace file (k ftrace --help)
 
 options:
   -h, --help       this help
@@ -54,6 +57,8 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
         return await landlock(rest, io);
       case 'a64':
         return await a64Command(rest, io);
+      case 'ftrace':
+        return await ftraceCommand(rest, io);
       default:
         throw new UsageError(`k: unknown command '${cmd}' (see 'k --help')`);
     }

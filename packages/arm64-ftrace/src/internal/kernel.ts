@@ -363,6 +363,13 @@ export class Kernel {
     return BOOT_NS + (this.cores[cpu]?.insnCount ?? 0) + (this.cpuNs[cpu] ?? 0);
   }
 
+  /** The CPU idles for `ns` (its trace clock advances; nothing runs). */
+  idle(cpu: number, ns: number): void {
+    this.current(cpu);
+    if (!Number.isSafeInteger(ns) || ns < 0) throw new FtraceError('EINVAL', `idle time must be a non-negative integer number of ns, not ${String(ns)}`);
+    this.cpuNs[cpu] = (this.cpuNs[cpu] ?? 0) + ns;
+  }
+
   // ---- C functions --------------------------------------------------------------------------------
 
   private defineC(name: string, fn: CFunc): void {
