@@ -10,7 +10,7 @@ export type {
 export { FtraceError, KernelOops, runSync } from './internal/errors';
 export { SAMPLE_FUNCTIONS, LIVEPATCH_FUNCTIONS } from './internal/kfuncs';
 export type { KFunc } from './internal/kfuncs';
-export { Kallsyms, buildKernelText, buildModuleText, functionAsm, mcountLoc } from './internal/image';
+export { Kallsyms, buildKernelText, buildModuleText, functionAsm, kernelTextSource, mcountLoc } from './internal/image';
 export type { BuiltText, KSym } from './internal/image';
 
 // arch/arm64/kernel/insn.c: the instruction generators

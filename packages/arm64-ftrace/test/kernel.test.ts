@@ -195,7 +195,7 @@ describe('what a callback sees', () => {
       expect(s.pc).toBe(k.callsite('add3') + 4n);
       expect(s.sp).toBe(r.regs.sp);
       // pt_regs, then the callsite's frame record: S_FRAME_SIZE + 16 bytes below the callsite's SP
-      expect(s.addr).toBe(s.sp - BigInt(variant === 'seed' ? S_FRAME_SIZE + 16 : 112 + 32));
+      expect(s.addr).toBe(s.sp! - BigInt(variant === 'seed' ? S_FRAME_SIZE + 16 : 112 + 32));
     });
   }
 
@@ -314,7 +314,7 @@ describe('the function-graph tracer', () => {
     expect(k.call('bad_fp').abi.calleeSaved).toBe(false);
     expect(k.setTracer('function_graph')).toBe(0);
     expect(() => k.call('bad_fp')).toThrow(/Kernel panic/);
-    expect(warned[0]).toMatch(/^Bad frame pointer: expected [0-9a-f]+, received [0-9a-f]+\n  from func bad_fp return to/);
+    expect(warned[0]).toMatch(/^Bad frame pointer: expected [0-9a-f]+, received [0-9a-f]+\n {2}from func bad_fp return to/);
   });
 });
 

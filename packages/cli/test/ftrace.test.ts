@@ -39,7 +39,7 @@ describe('k ftrace', () => {
     expect(r.out[5]).toMatch(/^ 0\) {3}0\.\d{3} us {4}\| {4}__fdget\(\);$/);
     expect(r.out.at(-3)).toBe(' 1)               |  foo() {');
     expect(r.out.at(-2)).toMatch(/^ 1\) {3}0\.\d{3} us {4}\| {4}bar\(\);$/);
-    expect(r.out.at(-1)).toMatch(/^ 1\) {3}0\.\d{3} us {4}\|  }$/);
+    expect(r.out.at(-1)).toMatch(/^ 1\) {3}0\.\d{3} us {4}\| {2}}$/);
   });
 
   it('filters with --functions, goes through ftrace_regs_caller with --regs (more instructions), and runs the call-ops kernel', async () => {
@@ -50,7 +50,7 @@ describe('k ftrace', () => {
     expect(insns(regs.err)).toBe(insns(plain.err) + 9);
     const ops = await k('ftrace', '--kernel', 'call-ops', '--tracer', 'function_graph', '--functions', 'foo');
     expect(ops.out.slice(4)).toHaveLength(1);
-    expect(ops.out[4]).toMatch(/^ 1\) {3}0\.\d{3} us {4}\|  foo\(\);$/);
+    expect(ops.out[4]).toMatch(/^ 1\) {3}0\.\d{3} us {4}\| {2}foo\(\);$/);
   });
 
   it('lists the traceable functions', async () => {

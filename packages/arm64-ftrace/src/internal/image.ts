@@ -45,9 +45,9 @@ export interface BuiltText {
 export function functionAsm(f: KFunc, design: FtraceDesign): string {
   // 4-byte alignment; the call-ops literal needs 8 (-falign-functions=8 in v6.3)
   const align = design === 'call-ops' ? 3 : 2;
-  if (f.notrace) return `\n        .p2align ${align}\n${f.name}:${f.body}\n`;
+  if (f.notrace) return `\n        .p2align ${align}\n${f.name}:\n${f.body}\n`;
   const pre = design === 'call-ops' ? '        nop                     // literal (first 32 bits)\n        nop                     // literal (last 32 bits)\n' : '';
-  return `\n        .p2align ${align}\n${pre}${f.name}:\n        nop\n        nop${f.body}\n`;
+  return `\n        .p2align ${align}\n${pre}${f.name}:\n        nop\n        nop\n${f.body}\n`;
 }
 
 function cstub(name: string): string {
@@ -72,6 +72,19 @@ export interface KernelTextOptions {
 
 const cache = new WeakMap<readonly KFunc[], Map<string, { words: number[]; symbols: ReadonlyMap<string, bigint> }>>();
 
+/** The assembly source of the kernel's .text and the symbols it needs from outside (constants, data). */
+export function kernelTextSource(o: KernelTextOptions): { readonly text: string; readonly symbols: Readonly<Record<string, bigint | number>> } {
+  const cnames = [...KERNEL_CFUNCS[o.design], ...Array.from({ length: OPS_FUNC_SLOTS }, (_, i) => `__ftrace_ops_func_${i}`)];
+  const text = [
+    o.design === 'regs' ? ENTRY_FTRACE_REGS : ENTRY_FTRACE_CALL_OPS,
+    ...cnames.map(cstub),
+    `\n        .p2align 3\n__k_call_return:\n        brk     #0x${BRK_CALL_RETURN.toString(16)}\n`,
+    ...o.functions.map((f) => functionAsm(f, o.design)),
+    '\n        .p2align 3\n_etext_model:\n',
+  ].join('');
+  return { text, symbols: { ...entryConstants(), ...o.dataSymbols } };
+}
+
 /** Builds the kernel's .text: entry-ftrace.S, the C stubs, the functions. */
 export function buildKernelText(o: KernelTextOptions): BuiltText {
   const cnames = [...KERNEL_CFUNCS[o.design], ...Array.from({ length: OPS_FUNC_SLOTS }, (_, i) => `__ftrace_ops_func_${i}`)];
@@ -80,15 +93,8 @@ export function buildKernelText(o: KernelTextOptions): BuiltText {
   if (!byKey) cache.set(o.functions, (byKey = new Map()));
   let prog = byKey.get(key);
   if (!prog) {
-    const text = [
-      o.design === 'regs' ? ENTRY_FTRACE_REGS : ENTRY_FTRACE_CALL_OPS,
-      ...cnames.map(cstub),
-      `\n        .p2align 3\n__k_call_return:\n        brk     #0x${BRK_CALL_RETURN.toString(16)}\n`,
-      ...o.functions.map((f) => functionAsm(f, o.design)),
-      '\n        .p2align 3\n_etext_model:\n',
-    ].join('');
-    const symbols: Record<string, bigint | number> = { ...entryConstants(), ...o.dataSymbols };
-    const p = a64.assembleProgram(text, o.base, { symbols });
+    const src = kernelTextSource(o);
+    const p = a64.assembleProgram(src.text, o.base, { symbols: src.symbols });
     prog = { words: p.words, symbols: p.symbols };
     byKey.set(key, prog);
   }

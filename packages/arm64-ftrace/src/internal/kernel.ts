@@ -132,6 +132,8 @@ export const C_FUNC_NS = 50;
 /** the trace clock starts at 100 s of uptime */
 const BOOT_NS = 100_000_000_000;
 const CANARY = 0x5a5a5a5a5a5a5a5an;
+/** the scheduling point of a text write when no checker distinguishes the sites */
+const TEXT_WRITE = new Op('text_poke', null, BLOCK_NONE, A_WRITE);
 const DEFAULT_FUNCTIONS: readonly KFunc[] = [...SAMPLE_FUNCTIONS, ...LIVEPATCH_FUNCTIONS];
 
 /** A 64-bit kernel address in hex. */
@@ -183,6 +185,8 @@ export class Kernel {
   onWarn: ((message: string) => void) | null = null;
   /** called when a CPU stops at a shared range (scenarios yield to the explorer there) */
   onShared: ((cpu: number, stop: Extract<StopReason, { kind: 'shared' }>) => KGen<void>) | null = null;
+  /** @internal scheduling points per patch site (set by smpChecker) */
+  siteOps = false;
   /** cross-modification violations seen, oldest first */
   readonly crossModifications: CrossModificationViolation[] = [];
 
@@ -678,8 +682,9 @@ export class Kernel {
     }
   }
 
-  /** @internal The scheduling point before a text write at `addr`. */
+  /** @internal The scheduling point before a text write at `addr` (one per site once smpChecker() is on). */
   textWriteOp(addr: bigint): Op {
+    if (!this.siteOps) return TEXT_WRITE;
     let op = this.writeOps.get(addr);
     if (!op) {
       op = new Op(`text_poke ${this.kallsyms.pS(addr)}`, this.siteObject(addr), BLOCK_NONE, A_WRITE);

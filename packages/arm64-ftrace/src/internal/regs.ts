@@ -36,72 +36,70 @@ function wr(space: AddressSpace, a: bigint, v: bigint): void {
   if (!r.ok) throw new Error(`[arm64-ftrace] regs at 0x${a.toString(16)} cannot be written: ${r.fault.message}`);
 }
 
-/** struct pt_regs at `addr` (the seed's ftrace_regs_entry). */
-export class pt_regs implements FtraceRegs {
-  readonly kind = 'pt_regs' as const;
+/** Where a register structure keeps what a callback may read and write. */
+interface RegsLayout {
+  readonly kind: 'pt_regs' | 'ftrace_regs';
+  /** regs[0..last] */
+  readonly last: number;
+  readonly x0: number;
+  readonly lr: number;
+  readonly sp: number;
+  readonly fp: number;
+  readonly pc: number;
+}
+
+class RegsView implements FtraceRegs {
+  readonly kind: 'pt_regs' | 'ftrace_regs';
   constructor(
     private readonly space: AddressSpace,
     readonly addr: bigint,
-  ) {}
+    private readonly l: RegsLayout,
+  ) {
+    this.kind = l.kind;
+  }
+  private at(n: number): bigint {
+    if (!Number.isInteger(n) || n < 0 || n > this.l.last) throw new RangeError(`${this.l.kind}: regs[${n}] does not exist (0..${this.l.last})`);
+    return this.addr + BigInt(this.l.x0 + 8 * n);
+  }
   get(n: number): bigint {
-    if (!Number.isInteger(n) || n < 0 || n > 30) throw new RangeError(`pt_regs: regs[${n}] does not exist (0..30)`);
-    return rd(this.space, this.addr + BigInt(S_X(n)));
+    return rd(this.space, this.at(n));
   }
   set(n: number, value: bigint): void {
-    if (!Number.isInteger(n) || n < 0 || n > 30) throw new RangeError(`pt_regs: regs[${n}] does not exist (0..30)`);
-    wr(this.space, this.addr + BigInt(S_X(n)), value);
+    wr(this.space, this.at(n), value);
   }
   get lr(): bigint {
-    return rd(this.space, this.addr + BigInt(S_LR));
+    return rd(this.space, this.addr + BigInt(this.l.lr));
   }
   set lr(v: bigint) {
-    wr(this.space, this.addr + BigInt(S_LR), v);
+    wr(this.space, this.addr + BigInt(this.l.lr), v);
   }
   get sp(): bigint {
-    return rd(this.space, this.addr + BigInt(S_SP));
+    return rd(this.space, this.addr + BigInt(this.l.sp));
   }
   get fp(): bigint {
-    return rd(this.space, this.addr + BigInt(S_FP));
+    return rd(this.space, this.addr + BigInt(this.l.fp));
   }
   get pc(): bigint {
-    return rd(this.space, this.addr + BigInt(S_PC));
+    return rd(this.space, this.addr + BigInt(this.l.pc));
   }
   set pc(v: bigint) {
-    wr(this.space, this.addr + BigInt(S_PC), v);
+    wr(this.space, this.addr + BigInt(this.l.pc), v);
+  }
+}
+
+const PT_REGS: RegsLayout = { kind: 'pt_regs', last: 30, x0: S_X(0), lr: S_LR, sp: S_SP, fp: S_FP, pc: S_PC };
+const FTRACE_REGS: RegsLayout = { kind: 'ftrace_regs', last: 8, x0: FREGS_X0, lr: FREGS_LR, sp: FREGS_SP, fp: FREGS_FP, pc: FREGS_PC };
+
+/** struct pt_regs at `addr` (the seed's ftrace_regs_entry). */
+export class pt_regs extends RegsView {
+  constructor(space: AddressSpace, addr: bigint) {
+    super(space, addr, PT_REGS);
   }
 }
 
 /** struct ftrace_regs at `addr` (v6.2+ ftrace_caller). */
-export class ftrace_regs implements FtraceRegs {
-  readonly kind = 'ftrace_regs' as const;
-  constructor(
-    private readonly space: AddressSpace,
-    readonly addr: bigint,
-  ) {}
-  get(n: number): bigint {
-    if (!Number.isInteger(n) || n < 0 || n > 8) throw new RangeError(`ftrace_regs: regs[${n}] does not exist (0..8)`);
-    return rd(this.space, this.addr + BigInt(FREGS_X0 + 8 * n));
-  }
-  set(n: number, value: bigint): void {
-    if (!Number.isInteger(n) || n < 0 || n > 8) throw new RangeError(`ftrace_regs: regs[${n}] does not exist (0..8)`);
-    wr(this.space, this.addr + BigInt(FREGS_X0 + 8 * n), value);
-  }
-  get lr(): bigint {
-    return rd(this.space, this.addr + BigInt(FREGS_LR));
-  }
-  set lr(v: bigint) {
-    wr(this.space, this.addr + BigInt(FREGS_LR), v);
-  }
-  get sp(): bigint {
-    return rd(this.space, this.addr + BigInt(FREGS_SP));
-  }
-  get fp(): bigint {
-    return rd(this.space, this.addr + BigInt(FREGS_FP));
-  }
-  get pc(): bigint {
-    return rd(this.space, this.addr + BigInt(FREGS_PC));
-  }
-  set pc(v: bigint) {
-    wr(this.space, this.addr + BigInt(FREGS_PC), v);
+export class ftrace_regs extends RegsView {
+  constructor(space: AddressSpace, addr: bigint) {
+    super(space, addr, FTRACE_REGS);
   }
 }

@@ -79,6 +79,7 @@ export interface ShareOptions {
  */
 export function smpChecker(k: Kernel, options: ShareOptions): void {
   const c = checkerOf(k);
+  k.siteOps = true;
   const cpus = options.cpus ?? k.cores.map((_, i) => i);
   const add = (addr: bigint, kind: SiteKind) => c.sites.set(addr, kind);
   for (const name of options.functions) {
