@@ -6,17 +6,17 @@
 // ftrace_init_nop). Calls into the emulated kernel run the real instructions;
 // the C side of ftrace (kernel/trace) runs in TypeScript when the emulated code
 // reaches a `brk #0x6b43` stub.
-import { A_NONE, A_WRITE, BLOCK_NONE, BLOCK_SPIN, EINVAL, ENOENT, EEXIST, EBUSY, Op, type KGen } from '@k/core-sync';
+import { A_NONE, A_WRITE, BLOCK_NONE, BLOCK_SPIN, EINVAL, ENOENT, Op, type KGen } from '@k/core-sync';
 import { A64Core, AddressSpace, TextPatchGuard, type A64Registers, type CrossModificationViolation, type StopReason } from '@k/hw-emu';
 import { ftrace_call_adjust } from './arch-ftrace';
 import type { FtraceDesign } from './entry';
 import { FtraceCore, FTRACE_OPS_FL_DYNAMIC, FTRACE_OPS_FL_PID, FTRACE_OPS_FL_RECURSION_SAFE, FTRACE_OPS_FL_SAVE_REGS, type FtraceFunc, type ftrace_ops } from './ftrace-core';
 import { FtraceError, KernelOops, runSync } from './errors';
-import { buildKernelText, buildModuleText, Kallsyms, KERNEL_CFUNCS, OPS_FUNC_SLOTS } from './image';
+import { buildKernelText, buildModuleText, Kallsyms, OPS_FUNC_SLOTS } from './image';
 import { SZ_128M } from './insn';
 import { LIVEPATCH_FUNCTIONS, SAMPLE_FUNCTIONS, type KFunc } from './kfuncs';
 import {
-  FREGS_FP, FREGS_LR, FTRACE_OPS_SIZE, HOSTCALL_CALL_RETURN, HOSTCALL_KERNEL_C, KERNEL_DATA, KERNEL_STACKS, KIMAGE_VADDR, MODULES_VADDR, TEXT_OFFSET,
+  FREGS_FP, FREGS_LR, HOSTCALL_CALL_RETURN, HOSTCALL_KERNEL_C, KERNEL_DATA, KERNEL_STACKS, KIMAGE_VADDR, MODULES_VADDR, TEXT_OFFSET,
   THREAD_SIZE,
 } from './layout';
 import { FTRACE_PLT_IDX, FTRACE_REGS_PLT_IDX, get_plt_entry, NR_FTRACE_PLTS, PLT_ENTRY_SIZE, type module } from './module';
@@ -396,7 +396,6 @@ export class Kernel {
       this.defineC('ftrace_graph_func', (cpu, x) => this.fgraph.prepare_ftrace_return(x[0]!, x[3]! + BigInt(FREGS_LR), this.read64(x[3]! + BigInt(FREGS_FP)), cpu));
     }
     for (let i = 0; i < OPS_FUNC_SLOTS; i++) this.freeSlots.push(this.sym(`__ftrace_ops_func_${i}`));
-    void KERNEL_CFUNCS;
   }
 
   /** Calls the C function at `addr` with arguments (ftrace_ops_list_func calling op->func). */
@@ -695,7 +694,13 @@ export class Kernel {
 
   /** @internal The scheduling point before a store to kernel data other CPUs read (function_trace_op). */
   dataWriteOp(addr: bigint): Op {
-    return this.textWriteOp(addr);
+    if (!this.siteOps) return TEXT_WRITE;
+    let op = this.writeOps.get(addr);
+    if (!op) {
+      op = new Op(`store ${this.kallsyms.pS(addr)}`, this.siteObject(addr), BLOCK_NONE, A_WRITE);
+      this.writeOps.set(addr, op);
+    }
+    return op;
   }
 
   /** The entry code's range: a CPU whose PC is here is inside a trampoline. */
@@ -835,4 +840,3 @@ function checkFunctions(functions: readonly KFunc[], kallsyms?: Kallsyms): void 
   }
 }
 
-export { EINVAL, EEXIST, EBUSY, FTRACE_OPS_SIZE };

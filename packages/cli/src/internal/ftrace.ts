@@ -1,5 +1,5 @@
 // `k ftrace`: seed 004's arm64 dynamic ftrace on an emulated kernel (@k/arm64-ftrace).
-//   k ftrace [--tracer function|function_graph] [--regs] [--functions NAME,...] [--kernel VARIANT] [--calls N]
+//   k ftrace [--tracer function|function_graph] [--regs] [--functions NAME...] [--kernel VARIANT] [--calls N] [--stats]
 //   k ftrace --list [--kernel VARIANT]
 import { parseArgs } from 'node:util';
 import { FTRACE_VARIANTS, FtraceError, Kernel, runTraceDemo, type FtraceVariant } from '@k/arm64-ftrace';
@@ -18,7 +18,7 @@ usage:
         --tracer T          function (default) or function_graph
         --regs              the function tracer's ops asks for FTRACE_OPS_FL_SAVE_REGS:
                             its calls go through ftrace_regs_caller
-        --functions A,B     set_ftrace_filter: trace only these functions
+        --functions A,B     set_ftrace_filter: trace only these functions (also --functions A B)
         --kernel V          seed (default: v5.5 with the seed), v5.8, fixed (v5.19), call-ops (v6.3)
         --calls N           rounds of the workload (default 1)
         --stats             also print the emulated instructions of each call (on stderr)
@@ -58,7 +58,8 @@ export async function ftraceCommand(args: readonly string[], io: Io): Promise<nu
     io.out(FTRACE_HELP);
     return 0;
   }
-  if (parsed.positionals.length) fail(`unexpected argument '${parsed.positionals[0]}'`);
+  // `--functions a b c`: names after --functions may also come as separate words
+  if (parsed.positionals.length && !v.functions) fail(`unexpected argument '${parsed.positionals[0]}'`);
   const variant = (v.kernel ?? 'seed') as FtraceVariant;
   if (!FTRACE_VARIANTS.includes(variant)) fail(`--kernel must be one of ${FTRACE_VARIANTS.join(', ')}, got '${v.kernel}'`);
   if (v.list) {
@@ -72,7 +73,7 @@ export async function ftraceCommand(args: readonly string[], io: Io): Promise<nu
     calls = Number(v.calls);
     if (!Number.isInteger(calls) || calls < 1 || calls > 100) fail(`--calls must be an integer in 1..100, got '${v.calls}'`);
   }
-  const functions = (v.functions ?? []).flatMap((f) => f.split(',')).map((f) => f.trim()).filter((f) => f !== '');
+  const functions = [...(v.functions ?? []), ...parsed.positionals].flatMap((f) => f.split(',')).map((f) => f.trim()).filter((f) => f !== '');
   let result;
   try {
     result = runTraceDemo({ tracer, regs: v.regs ?? false, functions, variant, calls });
