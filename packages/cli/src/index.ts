@@ -1,6 +1,7 @@
 // @k/cli: the `k` command.
 import { createRequire } from 'node:module';
 import { a64Command } from './internal/a64';
+import { ftraceCommand } from './internal/ftrace';
 import { check } from './internal/check';
 import { conntrack } from './internal/conntrack';
 import { replayCommand } from './internal/replay';
@@ -26,6 +27,8 @@ commands:
                    AArch64 disassembler and assembler, in llvm-mc's syntax (k a64 --help)
   wpan scan [--network FILE] [--pcap FILE] [--type passive|active] [--channels ...] [--duration N]
                    simulate an IEEE 802.15.4 scan (mac802154, seed 000) and print what iwpan prints
+  ftrace [--tracer function|function_graph] [--regs] [--functions A,B]
+                   arm64 dynamic ftrace (seed 004) on an emulated kernel: the trace file (k ftrace --help)
 
 options:
   -h, --help       this help
@@ -64,6 +67,8 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
         return await a64Command(rest, io);
       case 'wpan':
         return await wpan(rest, io);
+      case 'ftrace':
+        return await ftraceCommand(rest, io);
       default:
         throw new UsageError(`k: unknown command '${cmd}' (see 'k --help')`);
     }
