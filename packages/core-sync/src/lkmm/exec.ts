@@ -12,8 +12,9 @@
 // irreflexivity and emptiness, so a violation found early holds for every
 // completion and the whole subtree is cut).
 import type { LitmusTest, Prop, StateLoc } from './ast';
-import { Universe, add, has, relAdd, relHas } from './bitrel';
+import { Universe, add, has, isEmpty, relAdd, relHas } from './bitrel';
 import { evaluate, prepare, type Axiom, type Evaluated, type Prepared, type StaticGraph } from './model';
+import { StateTable, compareVal } from './states';
 import { evalOp, truthy, type EvKind, type Path, type PathEvent, type Program, type Sym, type Val } from './program';
 
 /** One event of a candidate execution. */
@@ -28,9 +29,9 @@ export interface ExecEvent {
   readonly global?: string;
 }
 
-/** A final state: the observed locations and their values, in herd7's order. */
+/** A final state: the values of the observed locations (`Enumeration.observed`), in herd7's order. */
 export interface FinalState {
-  readonly values: readonly (readonly [StateLoc, Val])[];
+  readonly values: readonly Val[];
 }
 
 /** An allowed (or, for explanations, forbidden) execution kept for reporting. */
@@ -88,14 +89,6 @@ export function compareLoc(a: StateLoc, b: StateLoc): number {
     return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
   }
   return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
-}
-
-/** herd7 orders integers before addresses; integers numerically, addresses by name. */
-export function compareVal(a: Val, b: Val): number {
-  if (typeof a === 'number' && typeof b === 'number') return a - b;
-  if (typeof a === 'number') return -1;
-  if (typeof b === 'number') return 1;
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function propLocs(p: Prop | undefined, out: StateLoc[]): void {
@@ -168,43 +161,64 @@ interface Combo {
   readonly constLoc: readonly (string | undefined)[];
 }
 
+/** Below this many leaves a subtree is enumerated candidate by candidate. */
+const SMALL_SUBTREE = 4;
+
 class Enumerator {
-  private readonly test: LitmusTest;
-  private readonly observed: StateLoc[];
-  private readonly stateSet = new Map<string, FinalState>();
-  private positive = 0;
-  private negative = 0;
-  private candidates = 0;
-  private readonly flagSet = new Set<string>();
+  readonly test: LitmusTest;
+  readonly observed: StateLoc[];
+  readonly states: StateTable;
+  positive = 0;
+  negative = 0;
+  candidates = 0;
+  readonly flagSet = new Set<string>();
   readonly witnesses: Execution[] = [];
   readonly counterexamples: Execution[] = [];
-  private readonly keep: number;
+  readonly keep: number;
   private readonly deadline: number;
   private steps = 0;
-  private readonly globalIndex = new Map<string, number>();
+  readonly globalIndex = new Map<string, number>();
+  readonly observedGlobals: Set<string>;
 
   constructor(
-    private readonly prog: Program,
+    readonly prog: Program,
     opts: EnumerateOptions,
   ) {
     this.test = prog.test;
     this.observed = observedLocations(this.test);
+    this.states = new StateTable(this.observed.length);
+    this.observedGlobals = new Set(this.observed.filter((l) => l.kind === 'global').map((l) => l.name));
     this.keep = opts.keepWitnesses ?? 0;
     this.deadline = opts.timeLimitMs !== undefined ? Date.now() + opts.timeLimitMs : Infinity;
     prog.globals.forEach((g, i) => this.globalIndex.set(g, i));
+    this.cond = compileProp(this.test.condition.prop, this.observed);
+    this.filter = this.test.filter ? compileProp(this.test.filter, this.observed) : undefined;
   }
 
-  private tick(): void {
+  /** The condition and filter, over the observed values (other locations through `get`). */
+  readonly cond: CompiledProp;
+  readonly filter: CompiledProp | undefined;
+
+  tick(): void {
     if ((++this.steps & 1023) === 0 && Date.now() > this.deadline)
       throw new LitmusTimeoutError(`${this.test.name}: gave up after the time limit`);
   }
 
   run(): Enumeration {
     const per = this.prog.paths;
-    const idx = per.map(() => 0);
     if (per.some((p) => p.length === 0)) return this.result();
+    const symbolic = per.some((ps) =>
+      ps.some((p) => p.events.some((e) => e.addr !== undefined && (e.addr.k !== 'c' || typeof e.addr.v !== 'string' || !this.globalIndex.has(e.addr.v)))),
+    );
+    if (symbolic) this.product(per, (paths) => this.slowCombo(paths));
+    else this.pathSearch(per, (paths) => this.fastCombo(paths));
+    return this.result();
+  }
+
+  private product(per: readonly (readonly Path[])[], f: (paths: Path[]) => void): void {
+    const idx = per.map(() => 0);
     for (;;) {
-      this.runCombo(per.map((p, i) => p[idx[i]!]!));
+      f(per.map((p, i) => p[idx[i]!]!));
       let k = per.length - 1;
       while (k >= 0) {
         idx[k]!++;
@@ -212,19 +226,114 @@ class Enumerator {
         idx[k] = 0;
         k--;
       }
-      if (k < 0) break;
+      if (k < 0) return;
     }
-    return this.result();
+  }
+
+  /**
+   * Path combinations, depth first, dropping those whose branch conditions no
+   * value could satisfy: each read may only return the initial value or a
+   * value some write of a chosen (or any still open) path stores there.
+   */
+  private pathSearch(per: readonly (readonly Path[])[], f: (paths: Path[]) => void): void {
+    if (per.every((p) => p.length === 1)) {
+      f(per.map((p) => p[0]!));
+      return;
+    }
+    const init = this.prog.initVals;
+    const TOP = null;
+    type Dom = Set<Val> | null;
+    // values each path writes per location (null: unknown)
+    const writesOf = per.map((ps) =>
+      ps.map((p) => {
+        const m = new Map<string, Dom>();
+        for (const e of p.events) {
+          if (e.kind !== 'W') continue;
+          const l = (e.addr as { v: string }).v;
+          const cur = m.has(l) ? m.get(l)! : new Set<Val>();
+          if (cur === TOP || e.val!.k !== 'c') m.set(l, TOP);
+          else m.set(l, cur.add(e.val!.v));
+        }
+        return m;
+      }),
+    );
+    const chosen: Path[] = [];
+    const chosenIdx: number[] = [];
+    const feasible = (): boolean => {
+      const dom = new Map<string, Dom>();
+      const addAll = (m: Map<string, Dom>): void => {
+        for (const [l, d] of m) {
+          const cur = dom.get(l);
+          if (cur === TOP) continue;
+          if (d === TOP) dom.set(l, TOP);
+          else {
+            const s = cur ?? new Set<Val>([init.get(l) ?? 0]);
+            for (const v of d) s.add(v);
+            dom.set(l, s);
+          }
+        }
+      };
+      for (let p = 0; p < per.length; p++) {
+        if (p < chosen.length) addAll(writesOf[p]![chosenIdx[p]!]!);
+        else for (const m of writesOf[p]!) addAll(m);
+      }
+      const domOf = (l: string): Dom => (dom.has(l) ? dom.get(l)! : new Set<Val>([init.get(l) ?? 0]));
+      for (let p = 0; p < chosen.length; p++) {
+        const path = chosen[p]!;
+        for (const c of path.cons) {
+          const reads = new Set<number>();
+          collectReads(c.s, reads);
+          const rs = [...reads];
+          const doms: Val[][] = [];
+          let size = 1;
+          let unknown = false;
+          for (const r of rs) {
+            const ev = path.events[path.reads[r]!]!;
+            const d = domOf((ev.addr as { v: string }).v);
+            if (d === TOP) {
+              unknown = true;
+              break;
+            }
+            doms.push([...d]);
+            size *= d.size;
+          }
+          if (unknown || size > 256) continue;
+          const asg = new Map<number, Val>();
+          const tryAll = (i: number): boolean => {
+            if (i === rs.length) {
+              const v = evalSymWith(c.s, (r) => asg.get(r));
+              return v === undefined || truthy(v) === c.want;
+            }
+            for (const v of doms[i]!) {
+              asg.set(rs[i]!, v);
+              if (tryAll(i + 1)) return true;
+            }
+            return false;
+          };
+          if (!tryAll(0)) return false;
+        }
+      }
+      return true;
+    };
+    const walk = (p: number): void => {
+      if (p === per.length) {
+        f(chosen.slice());
+        return;
+      }
+      const ps = per[p]!;
+      for (let i = 0; i < ps.length; i++) {
+        chosen.push(ps[i]!);
+        chosenIdx.push(i);
+        if (feasible()) walk(p + 1);
+        chosen.pop();
+        chosenIdx.pop();
+      }
+    };
+    walk(0);
   }
 
   private result(): Enumeration {
-    const states = [...this.stateSet.values()].sort((a, b) => {
-      for (let i = 0; i < a.values.length; i++) {
-        const c = compareVal(a.values[i]![1], b.values[i]![1]);
-        if (c !== 0) return c;
-      }
-      return 0;
-    });
+    const states = this.states.sorted().map((values) => ({ values }));
     return {
       states,
       positive: this.positive,
@@ -237,7 +346,15 @@ class Enumerator {
     };
   }
 
-  private buildCombo(paths: readonly Path[]): Combo {
+  /** Records one allowed execution that passed the filter; `values` builds its state when it is new. */
+  recordState(sat: boolean, flags: readonly string[]): void {
+    this.states.add();
+    if (sat) this.positive++;
+    else this.negative++;
+    for (let i = 0; i < flags.length; i++) this.flagSet.add(flags[i]!);
+  }
+
+  buildCombo(paths: readonly Path[]): Combo {
     const events: ExecEvent[] = [];
     const constLoc: (string | undefined)[] = [];
     for (const g of this.prog.globals) {
@@ -264,31 +381,46 @@ class Enumerator {
     return { events, paths, readIds, firstId, reads, writes, constLoc };
   }
 
-  private runCombo(paths: readonly Path[]): void {
+  private fastCombo(paths: readonly Path[]): void {
+    const combo = this.buildCombo(paths);
+    const locs = combo.constLoc;
+    const prep = prepare(this.staticGraph(combo, locs));
+    if (prep.staticFailed && this.keep === 0) return;
+    const cands = combo.reads.map((r) => combo.writes.filter((w) => locs[w] === locs[r]));
+    new ComboRunner(this, combo, locs, prep, cands, this.keep === 0 && !prep.hasPlain && !prep.hasSrcu).run();
+  }
+
+  /** Tests whose addresses depend on values read: rf first, then values, then locations. */
+  private slowCombo(paths: readonly Path[]): void {
     const combo = this.buildCombo(paths);
     const { reads, writes, constLoc } = combo;
-    // Candidate sources per read (same location when both are known).
     const cands = reads.map((r) => writes.filter((w) => constLoc[r] === undefined || constLoc[w] === undefined || constLoc[r] === constLoc[w]));
     const rf = new Int32Array(combo.events.length).fill(-1);
     const prepCache = new Map<string, Prepared>();
     const walk = (k: number): void => {
       this.tick();
-      if (k === reads.length) {
-        this.leaf(combo, rf, prepCache);
+      if (k < reads.length) {
+        const r = reads[k]!;
+        for (const w of cands[k]!) {
+          rf[r] = w;
+          walk(k + 1);
+        }
+        rf[r] = -1;
         return;
       }
-      const r = reads[k]!;
-      for (const w of cands[k]!) {
-        rf[r] = w;
-        walk(k + 1);
-      }
-      rf[r] = -1;
+      const locs = this.solveLocations(combo, rf);
+      if (!locs) return;
+      const key = locs.join('\u0001');
+      let prep = prepCache.get(key);
+      if (!prep) prepCache.set(key, (prep = prepare(this.staticGraph(combo, locs))));
+      if (prep.staticFailed && this.keep === 0) return;
+      new ComboRunner(this, combo, locs, prep, reads.map((r) => [rf[r]!]), false).run();
     };
     walk(0);
   }
 
-  /** Values of every read, or null when they cannot be solved (a cycle of values, or no meaning). */
-  private solveValues(combo: Combo, rf: Int32Array): Map<number, Val> | null {
+  /** The location of every event once the values read are known, or null when they cannot be solved. */
+  private solveLocations(combo: Combo, rf: Int32Array): (string | undefined)[] | null {
     const vals = new Map<number, Val>();
     const visiting = new Set<number>();
     const { events } = combo;
@@ -298,49 +430,13 @@ class Enumerator {
       if (have !== undefined) return have;
       if (visiting.has(r)) return undefined;
       visiting.add(r);
-      const w = rf[r]!;
-      const we = events[w]!;
-      let v: Val | undefined;
-      if (we.kind === 'IW') v = initVals.get(we.global!) ?? 0;
-      else v = this.evalSym(we.pe!.val!, we.proc, combo, readVal);
+      const we = events[rf[r]!]!;
+      const v = we.kind === 'IW' ? (initVals.get(we.global!) ?? 0) : this.evalSym(we.pe!.val!, we.proc, combo, readVal);
       visiting.delete(r);
       if (v !== undefined) vals.set(r, v);
       return v;
     };
     for (const r of combo.reads) if (readVal(r) === undefined) return null;
-    return vals;
-  }
-
-  evalSym(s: Sym, proc: number, combo: Combo, readVal: (r: number) => Val | undefined): Val | undefined {
-    switch (s.k) {
-      case 'c':
-        return s.v;
-      case 'r':
-        return readVal(combo.readIds[proc]![s.r]!);
-      case 'u': {
-        const a = this.evalSym(s.a, proc, combo, readVal);
-        return a === undefined ? undefined : evalOp(s.op, a);
-      }
-      case 'b': {
-        const a = this.evalSym(s.a, proc, combo, readVal);
-        if (a === undefined) return undefined;
-        const b = this.evalSym(s.b, proc, combo, readVal);
-        return b === undefined ? undefined : evalOp(s.op, a, b);
-      }
-      case 'ite': {
-        const c = this.evalSym(s.c, proc, combo, readVal);
-        if (c === undefined) return undefined;
-        return this.evalSym(truthy(c) ? s.t : s.e, proc, combo, readVal);
-      }
-    }
-  }
-
-  private leaf(combo: Combo, rf: Int32Array, prepCache: Map<string, Prepared>): void {
-    const vals = this.solveValues(combo, rf);
-    if (!vals) return;
-    const { events } = combo;
-    const get = (r: number): Val | undefined => vals.get(r);
-    // Locations, now that values are known.
     const locs: (string | undefined)[] = new Array(events.length);
     for (const e of events) {
       if (e.kind === 'IW') {
@@ -348,27 +444,20 @@ class Enumerator {
         continue;
       }
       if (e.kind === 'F') continue;
-      const a = this.evalSym(e.pe!.addr!, e.proc, combo, get);
-      if (typeof a !== 'string' || !this.globalIndex.has(a)) return; // not an address of a global
+      const a = this.evalSym(e.pe!.addr!, e.proc, combo, readVal);
+      if (typeof a !== 'string' || !this.globalIndex.has(a)) return null;
       locs[e.id] = a;
     }
-    for (const r of combo.reads) if (locs[r] !== locs[rf[r]!]) return;
-    // Branch and RMW-outcome constraints.
-    for (let p = 0; p < combo.paths.length; p++)
-      for (const c of combo.paths[p]!.cons) {
-        const v = this.evalSym(c.s, p, combo, get);
-        if (v === undefined || truthy(v) !== c.want) return;
-      }
-    const key = locs.join('\u0001');
-    let prep = prepCache.get(key);
-    if (!prep) {
-      prep = prepare(this.staticGraph(combo, locs));
-      prepCache.set(key, prep);
-    }
-    this.lockChoices(combo, rf, vals, locs, prep);
+    for (const r of combo.reads) if (locs[r] !== locs[rf[r]!]) return null;
+    return locs;
   }
 
-  private staticGraph(combo: Combo, locs: readonly (string | undefined)[]): StaticGraph {
+  evalSym(s: Sym, proc: number, combo: Combo, readVal: (r: number) => Val | undefined): Val | undefined {
+    const ids = combo.readIds[proc]!;
+    return evalSymWith(s, (r) => readVal(ids[r]!));
+  }
+
+  staticGraph(combo: Combo, locs: readonly (string | undefined)[]): StaticGraph {
     const { events } = combo;
     const n = events.length;
     const u = new Universe(n);
@@ -380,17 +469,9 @@ class Enumerator {
         if (!s) tag.set(t, (s = u.set()));
         add(s, e.id);
       }
-    const IW = kindSet('IW');
-    const Wk = kindSet('W');
-    const W0 = u.setOf((i) => events[i]!.kind === 'W' || events[i]!.kind === 'IW');
-    const R0 = kindSet('R');
     const lockKinds = new Set(['LKR', 'LKW', 'UL', 'LF', 'RL', 'RU']);
-    const M0 = u.setOf((i) => events[i]!.kind === 'W' || events[i]!.kind === 'IW' || events[i]!.kind === 'R' || lockKinds.has(events[i]!.kind));
-    void Wk;
+    const k = (i: number): string => events[i]!.kind;
     const po = u.relOf((i, j) => events[i]!.proc >= 0 && events[i]!.proc === events[j]!.proc && i < j);
-    const intR = u.relOf((i, j) => events[i]!.proc === events[j]!.proc);
-    const ext = u.relOf((i, j) => events[i]!.proc !== events[j]!.proc);
-    const loc = u.relOf((i, j) => locs[i] !== undefined && locs[i] === locs[j]);
     const addr = u.rel();
     const data = u.rel();
     const ctrl = u.rel();
@@ -403,217 +484,587 @@ class Enumerator {
       for (const r of e.pe.ctrlDeps) relAdd(ctrl, u.w, ids[r]!, e.id);
       if (e.pe.rmwWith !== undefined) relAdd(rmw, u.w, combo.firstId[e.proc]! + e.pe.rmwWith, e.id);
     }
-    const observedGlobals = new Set(this.observed.filter((l) => l.kind === 'global').map((l) => l.name));
     return {
-      u, IW, R0, W0, M0,
-      F: kindSet('F'), LKR: kindSet('LKR'), LKW: kindSet('LKW'), UL: kindSet('UL'), LF: kindSet('LF'),
-      RL: kindSet('RL'), RU: kindSet('RU'), SyncSrcu: kindSet('SRCU'),
-      SrcuLock: tag.get('srcu-lock') ?? u.set(), SrcuUnlock: tag.get('srcu-unlock') ?? u.set(),
+      u,
+      IW: kindSet('IW'),
+      R0: kindSet('R'),
+      W0: u.setOf((i) => k(i) === 'W' || k(i) === 'IW'),
+      M0: u.setOf((i) => k(i) === 'W' || k(i) === 'IW' || k(i) === 'R' || lockKinds.has(k(i))),
+      F: kindSet('F'),
+      LKR: kindSet('LKR'),
+      LKW: kindSet('LKW'),
+      UL: kindSet('UL'),
+      LF: kindSet('LF'),
+      RL: kindSet('RL'),
+      RU: kindSet('RU'),
+      SyncSrcu: kindSet('SRCU'),
+      SrcuLock: tag.get('srcu-lock') ?? u.set(),
+      SrcuUnlock: tag.get('srcu-unlock') ?? u.set(),
       tag,
-      observedLoc: u.setOf((i) => locs[i] !== undefined && observedGlobals.has(locs[i]!)),
-      po, loc, int: intR, ext, addr, data, ctrl, rmw,
+      observedLoc: u.setOf((i) => locs[i] !== undefined && this.observedGlobals.has(locs[i]!)),
+      po,
+      loc: u.relOf((i, j) => locs[i] !== undefined && locs[i] === locs[j]),
+      int: u.relOf((i, j) => events[i]!.proc === events[j]!.proc),
+      ext: u.relOf((i, j) => events[i]!.proc !== events[j]!.proc),
+      addr,
+      data,
+      ctrl,
+      rmw,
     };
   }
+}
 
-  /** lock.cat's `with rfe-lf` and `with rf-ru`: where failed trylocks and spin_is_locked() read from. */
-  private lockChoices(combo: Combo, rf: Int32Array, vals: Map<number, Val>, locs: readonly (string | undefined)[], prep: Prepared): void {
+type CompiledProp = (vals: readonly Val[], get: (l: StateLoc) => Val) => boolean;
+
+/** A proposition as a function of the observed values (herd7's condition and filter). */
+function compileProp(p: Prop, observed: readonly StateLoc[]): CompiledProp {
+  switch (p.kind) {
+    case 'true':
+      return () => true;
+    case 'false':
+      return () => false;
+    case 'atom': {
+      const want = typeof p.value === 'number' ? p.value : p.value.sym;
+      const k = locKey(p.loc);
+      const i = observed.findIndex((l) => locKey(l) === k);
+      const loc = p.loc;
+      if (i >= 0) return (vals) => vals[i] === want;
+      return (_vals, get) => get(loc) === want;
+    }
+    case 'not': {
+      const a = compileProp(p.arg, observed);
+      return (v, g) => !a(v, g);
+    }
+    case 'and': {
+      const as = p.args.map((a) => compileProp(a, observed));
+      return (v, g) => as.every((a) => a(v, g));
+    }
+    case 'or': {
+      const as = p.args.map((a) => compileProp(a, observed));
+      return (v, g) => as.some((a) => a(v, g));
+    }
+    case 'implies': {
+      const a = compileProp(p.left, observed);
+      const b = compileProp(p.right, observed);
+      return (v, g) => !a(v, g) || b(v, g);
+    }
+  }
+}
+
+function collectReads(s: Sym, out: Set<number>): void {
+  switch (s.k) {
+    case 'r':
+      out.add(s.r);
+      return;
+    case 'u':
+      collectReads(s.a, out);
+      return;
+    case 'b':
+      collectReads(s.a, out);
+      collectReads(s.b, out);
+      return;
+    case 'ite':
+      collectReads(s.c, out);
+      collectReads(s.t, out);
+      collectReads(s.e, out);
+      return;
+    default:
+      return;
+  }
+}
+
+/** Evaluates a symbolic value given the values of the path's reads (undefined: unknown or meaningless). */
+export function evalSymWith(s: Sym, readVal: (r: number) => Val | undefined): Val | undefined {
+  switch (s.k) {
+    case 'c':
+      return s.v;
+    case 'r':
+      return readVal(s.r);
+    case 'u': {
+      const a = evalSymWith(s.a, readVal);
+      return a === undefined ? undefined : evalOp(s.op, a);
+    }
+    case 'b': {
+      const a = evalSymWith(s.a, readVal);
+      if (a === undefined) return undefined;
+      const b = evalSymWith(s.b, readVal);
+      return b === undefined ? undefined : evalOp(s.op, a, b);
+    }
+    case 'ite': {
+      const c = evalSymWith(s.c, readVal);
+      if (c === undefined) return undefined;
+      return evalSymWith(truthy(c) ? s.t : s.e, readVal);
+    }
+  }
+}
+
+/**
+ * The candidates of one combination of paths whose locations are known:
+ * reads-from choices for engine reads and lock reads, then coherence orders.
+ */
+class ComboRunner {
+  private readonly n: number;
+  private readonly u: Universe;
+  /** choice variables: the read-like event and its possible sources */
+  private readonly vars: { ev: number; cands: number[] }[] = [];
+  /** rf source of every read-like event (-1: none yet) */
+  private readonly src: Int32Array;
+  /** per location with writes: its static linear extensions, and the same with the matched unlocks inserted */
+  private readonly coLocs: { loc: string; exts: number[][]; full: number[][] }[] = [];
+  private readonly coChoice: number[] = [];
+  private readonly coOver: Uint32Array;
+  private readonly coStatic: Uint32Array;
+  /** po-loc pairs of memory events, for the cheap coherence check */
+  private readonly poLocPairs: [number, number][] = [];
+  private readonly rmwPairs: [number, number][] = [];
+  private readonly isWriteLike: Uint8Array;
+  private readonly lkrOf: Int32Array;
+  private readonly hasLkr: boolean;
+  private cheapOk = true;
+  private readonly pos: Int32Array;
+  private readonly valMemo: (Val | undefined)[];
+  private readonly valStamp: Int32Array;
+  private stamp = 1;
+  /** remaining leaves below variable k (capped) */
+  private readonly below: number[];
+  private readonly locIndex: Map<string, number>;
+  /** locations with more than one possible coherence order */
+  private readonly coMulti: number[];
+  private readonly rmwLoc: number[];
+  private readonly obs: { reg: boolean; proc: number; sym: Sym | undefined; loc: number; init: Val }[];
+  private readonly obsVals: Val[];
+
+  constructor(
+    private readonly en: Enumerator,
+    private readonly combo: Combo,
+    private readonly locs: readonly (string | undefined)[],
+    private readonly prep: Prepared,
+    engineCands: readonly number[][],
+    private readonly shortcut: boolean,
+  ) {
     const { events } = combo;
     const g = prep.g;
-    const choices: { r: number; srcs: number[] }[] = [];
-    const lockReads = events.filter((e) => e.kind === 'LF' || e.kind === 'RL' || e.kind === 'RU');
-    for (const e of lockReads) {
-      const sameLoc = (x: ExecEvent): boolean => locs[x.id] === locs[e.id];
+    this.u = g.u;
+    this.n = events.length;
+    this.src = new Int32Array(this.n).fill(-1);
+    this.pos = new Int32Array(this.n).fill(-1);
+    this.valMemo = new Array(this.n);
+    this.valStamp = new Int32Array(this.n);
+    combo.reads.forEach((r, i) => this.vars.push({ ev: r, cands: engineCands[i]! }));
+    const sameLoc = (a: number, b: number): boolean => locs[a] === locs[b];
+    // lock.cat: rfi-lf / rfe-lf for failed trylocks and spin_is_locked() returning true; rf-ru otherwise.
+    for (const e of events) {
+      if (e.kind !== 'LF' && e.kind !== 'RL' && e.kind !== 'RU') continue;
       if (e.kind === 'LF' || e.kind === 'RL') {
-        // rfi-lf: the LKW of the critical section this event is in.
         const inside = events.filter(
-          (x) => x.kind === 'LKW' && x.proc === e.proc && x.id < e.id && sameLoc(x) &&
-            !events.some((y) => y.kind === 'UL' && y.proc === e.proc && y.id > x.id && y.id < e.id && sameLoc(y)),
+          (x) => x.kind === 'LKW' && x.proc === e.proc && x.id < e.id && sameLoc(x.id, e.id) &&
+            !events.some((y) => y.kind === 'UL' && y.proc === e.proc && y.id > x.id && y.id < e.id && sameLoc(y.id, e.id)),
         );
-        if (inside.length > 0) choices.push({ r: e.id, srcs: inside.map((x) => x.id) });
-        else choices.push({ r: e.id, srcs: events.filter((x) => x.kind === 'LKW' && x.proc !== e.proc && sameLoc(x)).map((x) => x.id) });
+        const cands = inside.length > 0 ? inside.map((x) => x.id) : events.filter((x) => x.kind === 'LKW' && x.proc !== e.proc && sameLoc(x.id, e.id)).map((x) => x.id);
+        this.vars.push({ ev: e.id, cands });
       } else {
-        const srcs: number[] = [];
-        const before = events.filter((x) => x.kind === 'UL' && x.proc === e.proc && x.id < e.id && sameLoc(x));
+        const cands: number[] = [];
+        const before = events.filter((x) => x.kind === 'UL' && x.proc === e.proc && x.id < e.id && sameLoc(x.id, e.id));
         const last = before[before.length - 1];
-        if (last) srcs.push(last.id);
-        for (const x of events) if ((x.kind === 'UL' || x.kind === 'IW') && x.proc !== e.proc && sameLoc(x)) srcs.push(x.id);
-        choices.push({ r: e.id, srcs });
+        if (last) cands.push(last.id);
+        for (const x of events) if ((x.kind === 'UL' || x.kind === 'IW') && x.proc !== e.proc && sameLoc(x.id, e.id)) cands.push(x.id);
+        this.vars.push({ ev: e.id, cands });
       }
     }
-    void g;
-    const chosen = new Int32Array(events.length).fill(-1);
-    for (const r of combo.reads) chosen[r] = rf[r]!;
-    const walk = (k: number): void => {
-      if (k === choices.length) {
-        this.coChoices(combo, chosen, vals, locs, prep);
-        return;
-      }
-      const c = choices[k]!;
-      for (const s of c.srcs) {
-        chosen[c.r] = s;
-        walk(k + 1);
-      }
-      chosen[c.r] = -1;
-    };
-    walk(0);
-  }
-
-  /** cos-opt.cat: coherence orders that extend the order the reads observe. */
-  private coChoices(combo: Combo, rfArr: Int32Array, vals: Map<number, Val>, locs: readonly (string | undefined)[], prep: Prepared): void {
-    const { events } = combo;
-    const g = prep.g;
-    const { u } = g;
-    const n = events.length;
-    const isW = (i: number): boolean => has(g.W0, i) || has(g.LKW, i);
-    const isR = (i: number): boolean => has(prep.R, i);
-    // cobase = obsco | co0 (rmwco is empty: LKMM RMWs are two events)
-    const base = u.rel();
+    // Coherence orders: linear extensions of the static part of cobase (co0, po-loc among writes).
+    const u = this.u;
     const w = u.w;
-    for (let i = 0; i < n; i++) {
-      if (!isW(i) || has(g.IW, i)) continue;
-      const iw = this.globalIndex.get(locs[i]!)!;
-      relAdd(base, w, iw, i);
-    }
-    for (let i = 0; i < n; i++) {
-      if (!has(prep.unmatchedLKW, i)) continue;
-      for (let j = 0; j < n; j++) if (j !== i && has(g.LKW, j) && locs[j] === locs[i]) relAdd(base, w, j, i);
-    }
-    for (let i = 0; i < n; i++) {
-      const pi = events[i]!.proc;
-      if (pi < 0 || locs[i] === undefined) continue;
-      for (let j = i + 1; j < n; j++) {
-        if (events[j]!.proc !== pi || locs[j] !== locs[i]) continue;
-        // i po-loc j
-        const iW = isW(i);
-        const jW = isW(j);
-        const iR = isR(i);
-        const jR = isR(j);
-        if (iW && jW) relAdd(base, w, i, j);
-        if (iR && jW && rfArr[i]! >= 0) relAdd(base, w, rfArr[i]!, j);
-        if (iW && jR && rfArr[j]! >= 0 && rfArr[j] !== i) relAdd(base, w, i, rfArr[j]!);
-        if (iR && jR && rfArr[i]! >= 0 && rfArr[j]! >= 0 && rfArr[i] !== rfArr[j]) relAdd(base, w, rfArr[i]!, rfArr[j]!);
-      }
-    }
-    const closed = u.plus(base);
-    if (!u.irreflexive(closed)) return;
-    // Per-location linear extensions.
+    this.isWriteLike = new Uint8Array(this.n);
+    const coWriter = (i: number): boolean => has(g.W0, i) || has(g.LKW, i);
+    for (let i = 0; i < this.n; i++) if (coWriter(i) || has(g.UL, i)) this.isWriteLike[i] = 1;
     const byLoc = new Map<string, number[]>();
-    for (let i = 0; i < n; i++) {
-      if (!isW(i)) continue;
+    for (let i = 0; i < this.n; i++) {
+      if (!coWriter(i)) continue;
       const l = locs[i]!;
       let a = byLoc.get(l);
       if (!a) byLoc.set(l, (a = []));
       a.push(i);
     }
-    const locList = [...byLoc.entries()];
-    const orders: number[][] = locList.map(() => []);
-    const rfRel = u.rel();
-    for (let i = 0; i < n; i++) if (rfArr[i]! >= 0) relAdd(rfRel, w, rfArr[i]!, i);
-    const walkLoc = (li: number): void => {
-      if (li === locList.length) {
-        const co = u.rel();
-        for (const ord of orders) for (let a = 0; a < ord.length; a++) for (let b = a + 1; b < ord.length; b++) relAdd(co, w, ord[a]!, ord[b]!);
-        this.judge(combo, rfArr, rfRel, co, orders, locList.map((x) => x[0]), vals, locs, prep);
-        return;
-      }
-      const ws = locList[li]![1];
-      const placed = new Uint8Array(n);
-      const ord = orders[li]!;
+    const before = (a: number, b: number): boolean => {
+      if (has(g.IW, a)) return true;
+      if (has(g.IW, b)) return false;
+      if (events[a]!.proc === events[b]!.proc && a < b) return true;
+      if (has(g.LKW, a) && has(prep.unmatchedLKW, b) && !has(prep.unmatchedLKW, a)) return true;
+      return false;
+    };
+    const ulAfter = new Map<number, number>();
+    for (let i = 0; i < this.n; i++)
+      for (let j = 0; j < this.n; j++) if (relHas(prep.critical, w, i, j)) ulAfter.set(i, j);
+    for (let i = 0; i < this.n; i++) if (has(g.UL, i) && ![...ulAfter.values()].includes(i)) this.cheapOk = false;
+    this.coOver = u.rel();
+    this.coStatic = u.rel();
+    for (const [loc, ws] of byLoc) {
+      for (const a of ws) for (const b of ws) if (a !== b && before(a, b)) relAdd(this.coStatic, w, a, b);
+      const exts: number[][] = [];
+      const ord: number[] = [];
+      const placed = new Set<number>();
       const ext = (): void => {
         if (ord.length === ws.length) {
-          walkLoc(li + 1);
+          exts.push(ord.slice());
           return;
         }
         for (const x of ws) {
-          if (placed[x]) continue;
-          let ok = true;
-          for (const y of ws) if (!placed[y] && y !== x && relHas(closed, w, y, x)) { ok = false; break; }
-          if (!ok) continue;
-          placed[x] = 1;
+          if (placed.has(x)) continue;
+          if (ws.some((y) => !placed.has(y) && y !== x && before(y, x))) continue;
+          placed.add(x);
           ord.push(x);
           ext();
           ord.pop();
-          placed[x] = 0;
+          placed.delete(x);
         }
       };
       ext();
-    };
-    walkLoc(0);
+      const full = exts.map((o) => {
+        const f: number[] = [];
+        for (const x of o) {
+          f.push(x);
+          const ul = ulAfter.get(x);
+          if (ul !== undefined) f.push(ul);
+        }
+        return f;
+      });
+      for (const o of exts) for (let a = 0; a < o.length; a++) for (let b = a + 1; b < o.length; b++) relAdd(this.coOver, w, o[a]!, o[b]!);
+      this.coLocs.push({ loc, exts, full });
+      this.coChoice.push(0);
+    }
+    // po-loc pairs and rmw pairs, for the cheap checks
+    const memLike = (i: number): boolean => this.isWriteLike[i] === 1 || has(prep.R, i);
+    for (let i = 0; i < this.n; i++) {
+      if (events[i]!.proc < 0 || !memLike(i)) continue;
+      for (let j = i + 1; j < this.n; j++)
+        if (events[j]!.proc === events[i]!.proc && memLike(j) && sameLoc(i, j)) this.poLocPairs.push([i, j]);
+    }
+    for (let i = 0; i < this.n; i++) for (let j = 0; j < this.n; j++) if (relHas(prep.rmw, w, i, j)) this.rmwPairs.push([i, j]);
+    this.lkrOf = new Int32Array(this.n).fill(-1);
+    for (const [r, wv] of this.rmwPairs) if (has(g.LKR, r)) this.lkrOf[wv] = r;
+    this.hasLkr = !isEmpty(g.LKR);
+    this.locIndex = new Map(this.coLocs.map((c, i) => [c.loc, i]));
+    this.coMulti = this.coLocs.flatMap((c, i) => (c.exts.length > 1 ? [i] : []));
+    this.rmwLoc = this.rmwPairs.map(([, wv]) => this.locIndex.get(this.locs[wv]!)!);
+    // How to read each observed location at a leaf.
+    this.obs = en.observed.map((l) => {
+      if (l.kind === 'reg') {
+        const s = combo.paths[l.proc]?.regs.get(l.name);
+        return { reg: true, proc: l.proc, sym: s, loc: -1, init: 0 as Val };
+      }
+      return { reg: false, proc: -1, sym: undefined, loc: this.locIndex.get(l.name) ?? -1, init: en.prog.initVals.get(l.name) ?? 0 };
+    });
+    this.obsVals = new Array(this.obs.length);
+    // leaves below each variable
+    this.below = new Array(this.vars.length + 1);
+    let coCount = 1;
+    for (const c of this.coLocs) coCount = Math.min(1e9, coCount * c.exts.length);
+    this.below[this.vars.length] = coCount;
+    for (let k = this.vars.length - 1; k >= 0; k--) this.below[k] = Math.min(1e9, this.below[k + 1]! * this.vars[k]!.cands.length);
   }
 
-  private judge(
-    combo: Combo,
-    rfArr: Int32Array,
-    rfRel: Uint32Array,
-    co: Uint32Array,
-    orders: number[][],
-    locNames: string[],
-    vals: Map<number, Val>,
-    locs: readonly (string | undefined)[],
-    prep: Prepared,
-  ): void {
-    this.tick();
-    this.candidates++;
-    const ev = evaluate(prep, { rf: rfRel, co, value: this.valueArray(combo, vals) }, { stopEarly: this.keep === 0 });
-    // Final state.
-    const coLast = new Map<string, number>();
-    locNames.forEach((l, i) => {
-      const o = orders[i]!;
-      coLast.set(l, o[o.length - 1]!);
-    });
-    const get = (l: StateLoc): Val => this.stateValue(l, combo, vals, coLast);
-    if (this.test.filter && !evalProp(this.test.filter, get)) return;
-    const sat = evalProp(this.test.condition.prop, get);
-    if (ev.allowed) {
-      const values = this.observed.map((l) => [l, get(l)] as const);
-      const key = values.map(([, v]) => (typeof v === 'number' ? `${v}` : `&${v}`)).join(',');
-      if (!this.stateSet.has(key)) this.stateSet.set(key, { values });
-      if (sat) this.positive++;
-      else this.negative++;
-      for (const f of ev.flags) this.flagSet.add(f);
+  run(): void {
+    if (this.vars.some((v) => v.cands.length === 0)) return;
+    this.node(0);
+  }
+
+  private node(k: number): void {
+    this.en.tick();
+    if (this.shortcut && this.below[k]! > SMALL_SUBTREE) {
+      if (evaluate(this.prep, this.approx(k, 'over'), { mode: 'over' }).allowed) {
+        this.enumerateCheap(k);
+        return;
+      }
+      if (!evaluate(this.prep, this.approx(k, 'under'), { mode: 'under' }).allowed) return;
     }
-    if (this.keep > 0 && sat) {
-      const list = ev.allowed ? this.witnesses : this.counterexamples;
-      if (list.length < this.keep) {
-        const rf = new Map<number, number>();
-        for (let i = 0; i < rfArr.length; i++) if (rfArr[i]! >= 0) rf.set(i, rfArr[i]!);
-        const coMap = new Map<string, number[]>();
-        locNames.forEach((l, i) => coMap.set(l, orders[i]!.slice()));
-        const full = evaluate(prep, { rf: rfRel, co, value: this.valueArray(combo, vals) }, { keep: true });
-        list.push({
-          events: combo.events, rf, co: coMap, values: new Map(vals), locs: locs.slice(),
-          state: { values: this.observed.map((l) => [l, get(l)] as const) },
-          satisfies: sat, allowed: ev.allowed, ...(ev.failed ? { failed: ev.failed } : {}),
-          flags: ev.flags, evaluated: full, prepared: prep,
-        });
+    if (k === this.vars.length) {
+      this.leafExact();
+      return;
+    }
+    const v = this.vars[k]!;
+    for (const c of v.cands) {
+      this.src[v.ev] = c;
+      this.node(k + 1);
+    }
+    this.src[v.ev] = -1;
+  }
+
+  /** The rf and co of every completion of the choices made for variables before k (over), or common to all (under). */
+  private approx(k: number, mode: 'over' | 'under'): { rf: Uint32Array; co: Uint32Array } {
+    const { u } = this;
+    const w = u.w;
+    const rf = u.rel();
+    for (let i = 0; i < this.vars.length; i++) {
+      const v = this.vars[i]!;
+      if (i < k) relAdd(rf, w, this.src[v.ev]!, v.ev);
+      else if (mode === 'over') for (const c of v.cands) relAdd(rf, w, c, v.ev);
+    }
+    if (mode === 'over') return { rf, co: this.coOver };
+    // under: the static order plus what the chosen reads observe (cos-opt.cat's obsco)
+    const co = this.coStatic.slice();
+    const src = this.src;
+    const cw = (x: number): boolean => x >= 0 && this.isWriteLike[x] === 1 && !has(this.prep.g.UL, x);
+    for (const [a, b] of this.poLocPairs) {
+      const aw = cw(a) && this.isWriteLike[a] === 1;
+      const bw = cw(b);
+      const sa = src[a]!;
+      const sb = src[b]!;
+      if (!this.isWriteLike[a] && sa >= 0 && bw && cw(sa)) relAdd(co, w, sa, b);
+      if (aw && !this.isWriteLike[b] && sb >= 0 && sb !== a && cw(sb)) relAdd(co, w, a, sb);
+      if (!this.isWriteLike[a] && !this.isWriteLike[b] && sa >= 0 && sb >= 0 && sa !== sb && cw(sa) && cw(sb)) relAdd(co, w, sa, sb);
+    }
+    return { rf, co: u.plus(co) };
+  }
+
+  /** Every completion of the choices before k is allowed by hb, pb and rcu: only cheap checks remain. */
+  private enumerateCheap(k: number): void {
+    if (k === this.vars.length) {
+      this.coLoop(0, true);
+      return;
+    }
+    const v = this.vars[k]!;
+    for (const c of v.cands) {
+      this.src[v.ev] = c;
+      this.enumerateCheap(k + 1);
+    }
+    this.src[v.ev] = -1;
+  }
+
+  private leafExact(): void {
+    this.coLoop(0, false);
+  }
+
+  private coLoop(k: number, cheap: boolean): void {
+    if (k === this.coMulti.length) {
+      this.leaf(cheap);
+      return;
+    }
+    const li = this.coMulti[k]!;
+    const c = this.coLocs[li]!;
+    for (let x = 0; x < c.exts.length; x++) {
+      this.coChoice[li] = x;
+      this.coLoop(k + 1, cheap);
+    }
+  }
+
+  /** evalSymWith for process `proc`, without allocating. */
+  private symVal(s: Sym, proc: number): Val | undefined {
+    switch (s.k) {
+      case 'c':
+        return s.v;
+      case 'r':
+        return this.readVal(this.combo.readIds[proc]![s.r]!);
+      case 'u': {
+        const a = this.symVal(s.a, proc);
+        return a === undefined ? undefined : evalOp(s.op, a);
+      }
+      case 'b': {
+        const a = this.symVal(s.a, proc);
+        if (a === undefined) return undefined;
+        const b = this.symVal(s.b, proc);
+        return b === undefined ? undefined : evalOp(s.op, a, b);
+      }
+      case 'ite': {
+        const c = this.symVal(s.c, proc);
+        if (c === undefined) return undefined;
+        return this.symVal(truthy(c) ? s.t : s.e, proc);
       }
     }
   }
 
-  private valueArray(combo: Combo, vals: Map<number, Val>): (Val | undefined)[] {
-    const out: (Val | undefined)[] = new Array(combo.events.length);
-    const get = (r: number): Val | undefined => vals.get(r);
-    for (const e of combo.events) {
-      if (e.kind === 'R') out[e.id] = vals.get(e.id);
-      else if (e.kind === 'W') out[e.id] = this.evalSym(e.pe!.val!, e.proc, combo, get);
+  private readVal = (r: number): Val | undefined => {
+    if (this.valStamp[r] === this.stamp) return this.valMemo[r];
+    this.valStamp[r] = this.stamp;
+    this.valMemo[r] = undefined; // breaks value cycles
+    const s = this.src[r]!;
+    const v = this.valueOf(s);
+    this.valMemo[r] = v;
+    return v;
+  };
+
+  private valueOf(wv: number): Val | undefined {
+    const e = this.combo.events[wv]!;
+    switch (e.kind) {
+      case 'IW':
+        return this.en.prog.initVals.get(e.global!) ?? 0;
+      case 'LKW':
+        return 1;
+      case 'UL':
+        return 0;
+      default:
+        return this.symVal(e.pe!.val!, e.proc);
     }
-    return out;
   }
 
-  private stateValue(l: StateLoc, combo: Combo, vals: Map<number, Val>, coLast: Map<string, number>): Val {
+  private leaf(cheap: boolean): void {
+    this.en.tick();
+    this.stamp++;
+    const { combo } = this;
+    const en = this.en;
+    // Values read, and the paths' branch constraints.
+    const reads = combo.reads;
+    for (let i = 0; i < reads.length; i++) if (this.readVal(reads[i]!) === undefined) return;
+    for (let p = 0; p < combo.paths.length; p++) {
+      const cons = combo.paths[p]!.cons;
+      for (let i = 0; i < cons.length; i++) {
+        const c = cons[i]!;
+        const v = this.symVal(c.s, p);
+        if (v === undefined || truthy(v) !== c.want) return;
+      }
+    }
+    let allowed: boolean;
+    let flags: readonly string[] = this.prep.staticFlags;
+    let ev: Evaluated | undefined;
+    if (cheap && this.cheapOk) {
+      allowed = this.cheapCheck();
+    } else {
+      ev = evaluate(this.prep, this.choices(), en.keep > 0 ? { keep: true } : {});
+      allowed = ev.allowed;
+      flags = ev.flags;
+    }
+    en.candidates++;
+    // Final state.
+    const obsVals = this.obsVals;
+    for (let i = 0; i < this.obs.length; i++) obsVals[i] = this.obsValue(i);
+    if (en.filter && !en.filter(obsVals, this.getLoc)) return;
+    const sat = en.cond(obsVals, this.getLoc);
+    if (allowed) {
+      const row = en.states.row;
+      for (let i = 0; i < obsVals.length; i++) row[i] = en.states.code(obsVals[i]!);
+      en.recordState(sat, flags);
+    }
+    if (en.keep > 0 && sat) {
+      const list = allowed ? en.witnesses : en.counterexamples;
+      if (list.length < en.keep) list.push(this.snapshot(allowed, ev!, this.getLoc));
+    }
+  }
+
+  private readonly getLoc = (l: StateLoc): Val => this.stateValue(l);
+
+  private obsValue(i: number): Val {
+    const o = this.obs[i]!;
+    if (o.reg) return o.sym ? (this.symVal(o.sym, o.proc) ?? 0) : 0;
+    if (o.loc < 0) return o.init;
+    const f = this.coLocs[o.loc]!.full[this.coChoice[o.loc]!]!;
+    return this.valueOf(f[f.length - 1]!) ?? 0;
+  }
+
+  private snapshot(allowed: boolean, ev: Evaluated, get: (l: StateLoc) => Val): Execution {
+    const rf = new Map<number, number>();
+    for (let i = 0; i < this.n; i++) if (this.src[i]! >= 0) rf.set(i, this.src[i]!);
+    const co = new Map<string, number[]>();
+    this.coLocs.forEach((c, i) => co.set(c.loc, c.full[this.coChoice[i]!]!.slice()));
+    const values = new Map<number, Val>();
+    for (const e of this.combo.events) {
+      if (e.kind === 'R') {
+        const v = this.readVal(e.id);
+        if (v !== undefined) values.set(e.id, v);
+      } else if (e.kind === 'W' || e.kind === 'IW') {
+        const v = this.valueOf(e.id);
+        if (v !== undefined) values.set(e.id, v);
+      }
+    }
+    return {
+      events: this.combo.events,
+      rf,
+      co,
+      values,
+      locs: this.locs.slice(),
+      state: { values: this.en.observed.map((l) => get(l)) },
+      satisfies: true,
+      allowed,
+      ...(ev.failed ? { failed: ev.failed } : {}),
+      flags: ev.flags,
+      evaluated: ev,
+      prepared: this.prep,
+    };
+  }
+
+  private choices(): { rf: Uint32Array; co: Uint32Array; value?: (Val | undefined)[] } {
+    const { u } = this;
+    const w = u.w;
+    const rf = u.rel();
+    for (const v of this.vars) relAdd(rf, w, this.src[v.ev]!, v.ev);
+    const co = u.rel();
+    this.coLocs.forEach((c, i) => {
+      const o = c.exts[this.coChoice[i]!]!;
+      for (let a = 0; a < o.length; a++) for (let b = a + 1; b < o.length; b++) relAdd(co, w, o[a]!, o[b]!);
+    });
+    if (!this.prep.hasSrcu) return { rf, co };
+    const value: (Val | undefined)[] = new Array(this.n);
+    for (const e of this.combo.events) {
+      if (e.kind === 'R') value[e.id] = this.readVal(e.id);
+      else if (e.kind === 'W') value[e.id] = this.valueOf(e.id);
+    }
+    return { rf, co, value };
+  }
+
+  /** Coherence (SC per location) and atomicity of a complete candidate, by positions in co. */
+  private cheapCheck(): boolean {
+    const pos = this.pos;
+    const src = this.src;
+    const g = this.prep.g;
+    const hasLkr = this.hasLkr;
+    for (let i = 0; i < this.coLocs.length; i++) {
+      const f = this.coLocs[i]!.full[this.coChoice[i]!]!;
+      for (let x = 0; x < f.length; x++) {
+        const e = f[x]!;
+        pos[e] = x;
+        if (!hasLkr) continue;
+        // LKR reads the initial write or unlock right before its LKW in co.
+        const lkr = this.lkrOf[e]!;
+        if (lkr < 0) continue;
+        const prev = x > 0 ? f[x - 1]! : -1;
+        src[lkr] = prev >= 0 && (has(g.IW, prev) || has(g.UL, prev)) ? prev : -1;
+      }
+    }
+    const isW = this.isWriteLike;
+    const pairs = this.poLocPairs;
+    for (let i = 0; i < pairs.length; i++) {
+      const pr = pairs[i]!;
+      const a = pr[0];
+      const b = pr[1];
+      let ta: number;
+      if (isW[a] === 1) ta = 2 * pos[a]!;
+      else {
+        const s = src[a]!;
+        if (s < 0) continue;
+        ta = 2 * pos[s]! + 1;
+      }
+      let tb: number;
+      if (isW[b] === 1) tb = 2 * pos[b]!;
+      else {
+        const s = src[b]!;
+        if (s < 0) continue;
+        tb = 2 * pos[s]! + 1;
+      }
+      if (ta < tb) continue;
+      if (ta === tb && (ta & 1) === 1) continue;
+      return false;
+    }
+    const events = this.combo.events;
+    for (let i = 0; i < this.rmwPairs.length; i++) {
+      const [r, wv] = this.rmwPairs[i]!;
+      const s = src[r]!;
+      if (s < 0) continue;
+      const li = this.rmwLoc[i]!;
+      const order = this.coLocs[li]!.full[this.coChoice[li]!]!;
+      for (let x = pos[s]! + 1; x < pos[wv]!; x++) if (events[order[x]!]!.proc !== events[r]!.proc) return false;
+    }
+    return true;
+  }
+
+  private stateValue(l: StateLoc): Val {
     if (l.kind === 'reg') {
-      const path = combo.paths[l.proc];
+      const path = this.combo.paths[l.proc];
       const s = path?.regs.get(l.name);
       if (!s) return 0;
-      return this.evalSym(s, l.proc, combo, (r) => vals.get(r)) ?? 0;
+      return this.symVal(s, l.proc) ?? 0;
     }
-    const w = coLast.get(l.name);
-    if (w === undefined) return this.prog.initVals.get(l.name) ?? 0;
-    const e = combo.events[w]!;
-    if (e.kind === 'IW') return this.prog.initVals.get(l.name) ?? 0;
-    if (e.kind === 'LKW') return 1;
-    if (e.kind === 'UL') return 0;
-    return this.evalSym(e.pe!.val!, e.proc, combo, (r) => vals.get(r)) ?? 0;
+    const i = this.coLocs.findIndex((c) => c.loc === l.name);
+    if (i < 0) return this.en.prog.initVals.get(l.name) ?? 0;
+    const f = this.coLocs[i]!.full[this.coChoice[i]!]!;
+    return this.valueOf(f[f.length - 1]!) ?? 0;
   }
 }
 
@@ -622,4 +1073,4 @@ export function enumerate(prog: Program, opts: EnumerateOptions = {}): Enumerati
   return new Enumerator(prog, opts).run();
 }
 
-export { locKey };
+export { locKey, compareVal };

@@ -16,7 +16,9 @@ export interface LitmusResult {
   readonly name: string;
   /** `Allowed` (exists), `Forbidden` (~exists) or `Required` (forall) */
   readonly kind: 'Allowed' | 'Forbidden' | 'Required';
-  /** the distinct final states of the allowed executions, in herd7's order */
+  /** the locations each final state shows, in herd7's order */
+  readonly locations: readonly StateLoc[];
+  /** the distinct final states of the allowed executions, in herd7's order (values of `locations`) */
   readonly states: readonly FinalState[];
   /** herd7's Ok/No: whether the condition is validated */
   readonly ok: boolean;
@@ -56,6 +58,7 @@ export function runLitmus(test: LitmusTest | string, opts: RunOptions = {}): Lit
     test: parsed,
     name: parsed.name,
     kind,
+    locations: en.observed,
     states: en.states,
     ok,
     positive: en.positive,
@@ -81,8 +84,8 @@ export function formatLoc(l: StateLoc): string {
 }
 
 /** One final state as herd7 prints it: `0:r1=1; [x]=2;`. */
-export function formatState(s: FinalState): string {
-  return s.values.map(([l, v]) => `${formatLoc(l)}=${formatValue(v)};`).join(' ');
+export function formatState(locations: readonly StateLoc[], s: FinalState): string {
+  return s.values.map((v, i) => `${formatLoc(locations[i]!)}=${formatValue(v)};`).join(' ');
 }
 
 type Above = 'top' | 'and' | 'or' | 'implies';
@@ -124,7 +127,7 @@ export function formatHerd(r: LitmusResult): string {
   const lines: string[] = [];
   lines.push(`Test ${r.name} ${r.kind}`);
   lines.push(`States ${r.states.length}`);
-  for (const s of r.states) lines.push(formatState(s));
+  for (const s of r.states) lines.push(formatState(r.locations, s));
   lines.push(r.ok ? 'Ok' : 'No');
   lines.push('Witnesses');
   const [p, n] = r.kind === 'Forbidden' ? [r.negative, r.positive] : [r.positive, r.negative];
@@ -158,7 +161,7 @@ export function toJson(r: LitmusResult): LitmusJson {
     kind: r.kind,
     observation: r.observation,
     ok: r.ok,
-    states: r.states.map((s) => Object.fromEntries(s.values.map(([l, v]) => [formatLoc(l), typeof v === 'number' ? v : v]))),
+    states: r.states.map((s) => Object.fromEntries(s.values.map((v, i) => [formatLoc(r.locations[i]!), v]))),
     positive: r.positive,
     negative: r.negative,
     flags: r.flags,
