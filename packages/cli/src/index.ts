@@ -1,6 +1,7 @@
 // @k/cli: the `k` command.
 import { createRequire } from 'node:module';
 import { check } from './internal/check';
+import { litmus } from './internal/litmus';
 import { processIo, UsageError, type Io } from './internal/io';
 
 const HELP = `k: run and check executable models of Linux kernel changes
@@ -9,6 +10,7 @@ usage: k <command> [options]
 
 commands:
   check [PACKAGE...] [--json]   explore every registered scenario and print a summary
+  litmus [--check] FILE|DIR...  decide C litmus tests under the Linux-kernel memory model (herd7 output; --json, --explain)
 
 options:
   -h, --help       this help
@@ -37,6 +39,8 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
         return 0;
       case 'check':
         return await check(rest, io);
+      case 'litmus':
+        return await litmus(rest, io);
       default:
         throw new UsageError(`k: unknown command '${cmd}' (see 'k --help')`);
     }

@@ -18,3 +18,4 @@ export {
   ERRNO, errnoName, errnoNumber, IS_ERR_VALUE, ErrPtr, ERR_PTR, IS_ERR, PTR_ERR, KernelError,
 } from './errno';
 export type { ErrnoName } from './errno';
+export { parseLitmus, LitmusSyntaxError, LITMUS_PRIMITIVES, runLitmus, formatHerdReport, litmusResultToJson, formatLitmusCondition, formatLitmusState, LitmusTimeoutError, explainLitmus, explainLitmusResult, judgeLitmusResult, parseLitmusResultComment, generateLitmusChain, expectedLitmusChainVerdict, type LitmusTest, type LitmusValue, type LitmusStateLoc, type LitmusProp, type LitmusCondition, type LitmusSourcePos, type LitmusResult, type LitmusJson, type LitmusObservation, type LitmusRunOptions, type LitmusFinalState, type LitmusExecution, type LitmusJudgement, type LitmusExpectedResult, type LitmusChainShape, type LitmusChainOptions } from './lkmm/index';

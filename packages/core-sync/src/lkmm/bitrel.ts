@@ -250,27 +250,25 @@ export function relAdd(r: Uint32Array, w: number, i: number, j: number): void {
   r[i * w + (j >>> 5)]! |= 1 << (j & 31);
 }
 
-export function union(...xs: Uint32Array[]): Uint32Array {
-  const out = xs[0]!.slice();
-  for (let x = 1; x < xs.length; x++) {
+export function union(a: Uint32Array, ...xs: Uint32Array[]): Uint32Array {
+  const out = new Uint32Array(a.length);
+  out.set(a);
+  for (let x = 0; x < xs.length; x++) {
     const b = xs[x]!;
-    for (let k = 0; k < out.length; k++) out[k]! |= b[k]!;
+    for (let k = 0; k < out.length; k++) out[k] = out[k]! | b[k]!;
   }
   return out;
 }
 
-export function inter(...xs: Uint32Array[]): Uint32Array {
-  const out = xs[0]!.slice();
-  for (let x = 1; x < xs.length; x++) {
-    const b = xs[x]!;
-    for (let k = 0; k < out.length; k++) out[k]! &= b[k]!;
-  }
+export function inter(a: Uint32Array, b: Uint32Array): Uint32Array {
+  const out = new Uint32Array(a.length);
+  for (let k = 0; k < out.length; k++) out[k] = a[k]! & b[k]!;
   return out;
 }
 
 export function diff(a: Uint32Array, b: Uint32Array): Uint32Array {
-  const out = a.slice();
-  for (let k = 0; k < out.length; k++) out[k]! &= ~b[k]!;
+  const out = new Uint32Array(a.length);
+  for (let k = 0; k < out.length; k++) out[k] = a[k]! & ~b[k]!;
   return out;
 }
 

@@ -163,6 +163,8 @@ interface Combo {
 
 /** Below this many leaves a subtree is enumerated candidate by candidate. */
 const SMALL_SUBTREE = 4;
+/** Tests with fewer candidates than this are enumerated candidate by candidate from the start. */
+const SMALL_TEST = 64;
 
 class Enumerator {
   readonly test: LitmusTest;
@@ -471,7 +473,23 @@ class Enumerator {
       }
     const lockKinds = new Set(['LKR', 'LKW', 'UL', 'LF', 'RL', 'RU']);
     const k = (i: number): string => events[i]!.kind;
-    const po = u.relOf((i, j) => events[i]!.proc >= 0 && events[i]!.proc === events[j]!.proc && i < j);
+    // po, int, ext and loc by direct loops: events of a process are consecutive.
+    const w = u.w;
+    const po = u.rel();
+    const intR = u.rel();
+    const ext = u.rel();
+    const loc = u.rel();
+    for (let i = 0; i < n; i++) {
+      const pi = events[i]!.proc;
+      const li = locs[i];
+      for (let j = 0; j < n; j++) {
+        const same = events[j]!.proc === pi;
+        if (same) relAdd(intR, w, i, j);
+        else relAdd(ext, w, i, j);
+        if (same && pi >= 0 && i < j) relAdd(po, w, i, j);
+        if (li !== undefined && li === locs[j]) relAdd(loc, w, i, j);
+      }
+    }
     const addr = u.rel();
     const data = u.rel();
     const ctrl = u.rel();
@@ -479,10 +497,10 @@ class Enumerator {
     for (const e of events) {
       if (!e.pe) continue;
       const ids = combo.readIds[e.proc]!;
-      for (const r of e.pe.addrDeps) relAdd(addr, u.w, ids[r]!, e.id);
-      for (const r of e.pe.dataDeps) relAdd(data, u.w, ids[r]!, e.id);
-      for (const r of e.pe.ctrlDeps) relAdd(ctrl, u.w, ids[r]!, e.id);
-      if (e.pe.rmwWith !== undefined) relAdd(rmw, u.w, combo.firstId[e.proc]! + e.pe.rmwWith, e.id);
+      for (const r of e.pe.addrDeps) relAdd(addr, w, ids[r]!, e.id);
+      for (const r of e.pe.dataDeps) relAdd(data, w, ids[r]!, e.id);
+      for (const r of e.pe.ctrlDeps) relAdd(ctrl, w, ids[r]!, e.id);
+      if (e.pe.rmwWith !== undefined) relAdd(rmw, w, combo.firstId[e.proc]! + e.pe.rmwWith, e.id);
     }
     return {
       u,
@@ -503,9 +521,9 @@ class Enumerator {
       tag,
       observedLoc: u.setOf((i) => locs[i] !== undefined && this.observedGlobals.has(locs[i]!)),
       po,
-      loc: u.relOf((i, j) => locs[i] !== undefined && locs[i] === locs[j]),
-      int: u.relOf((i, j) => events[i]!.proc === events[j]!.proc),
-      ext: u.relOf((i, j) => events[i]!.proc !== events[j]!.proc),
+      loc,
+      int: intR,
+      ext,
       addr,
       data,
       ctrl,
@@ -633,6 +651,15 @@ class ComboRunner {
   private readonly rmwLoc: number[];
   private readonly obs: { reg: boolean; proc: number; sym: Sym | undefined; loc: number; init: Val }[];
   private readonly obsVals: Val[];
+  /** whether a sequentially consistent candidate is allowed without evaluating the model (no RCU, SRCU or plain accesses) */
+  private readonly scShortcut: boolean;
+  private readonly coNextBuf: Int32Array;
+  private readonly adjStart: Int32Array;
+  private readonly adjFill: Int32Array;
+  private readonly adj: Int32Array;
+  private readonly colourBuf: Uint8Array;
+  private readonly stackBuf: Int32Array;
+  private readonly cursorBuf: Int32Array;
 
   constructor(
     private readonly en: Enumerator,
@@ -640,7 +667,7 @@ class ComboRunner {
     private readonly locs: readonly (string | undefined)[],
     private readonly prep: Prepared,
     engineCands: readonly number[][],
-    private readonly shortcut: boolean,
+    private shortcut: boolean,
   ) {
     const { events } = combo;
     const g = prep.g;
@@ -755,6 +782,15 @@ class ComboRunner {
       return { reg: false, proc: -1, sym: undefined, loc: this.locIndex.get(l.name) ?? -1, init: en.prog.initVals.get(l.name) ?? 0 };
     });
     this.obsVals = new Array(this.obs.length);
+    this.scShortcut = this.cheapOk && !prep.hasRcu && !prep.hasPlain && !prep.hasSrcu;
+    const nn = this.n;
+    this.coNextBuf = new Int32Array(nn);
+    this.adjStart = new Int32Array(nn + 1);
+    this.adjFill = new Int32Array(nn);
+    this.adj = new Int32Array(4 * nn + 4);
+    this.colourBuf = new Uint8Array(nn);
+    this.stackBuf = new Int32Array(nn + 1);
+    this.cursorBuf = new Int32Array(nn + 1);
     // leaves below each variable
     this.below = new Array(this.vars.length + 1);
     let coCount = 1;
@@ -765,6 +801,7 @@ class ComboRunner {
 
   run(): void {
     if (this.vars.some((v) => v.cands.length === 0)) return;
+    if (this.below[0]! <= SMALL_TEST) this.shortcut = false;
     this.node(0);
   }
 
@@ -917,6 +954,13 @@ class ComboRunner {
     let ev: Evaluated | undefined;
     if (cheap && this.cheapOk) {
       allowed = this.cheapCheck();
+    } else if (this.cheapOk && en.keep === 0 && !this.cheapCheck()) {
+      // coherence or atomicity fails: no need for the rest of the model
+      allowed = false;
+    } else if (this.scShortcut && en.keep === 0 && this.scCheck()) {
+      // Sequentially consistent (acyclic po | rf | co | fr) and atomic: hb and
+      // pb are included in (po | com)+, so they are acyclic too.
+      allowed = true;
     } else {
       ev = evaluate(this.prep, this.choices(), en.keep > 0 ? { keep: true } : {});
       allowed = ev.allowed;
@@ -997,6 +1041,82 @@ class ComboRunner {
       else if (e.kind === 'W') value[e.id] = this.valueOf(e.id);
     }
     return { rf, co, value };
+  }
+
+  /** Whether po | rf | co | fr is acyclic (call after cheapCheck, which sets the LKR sources). */
+  private scCheck(): boolean {
+    const n = this.n;
+    const events = this.combo.events;
+    const src = this.src;
+    const coNext = this.coNextBuf.fill(-1);
+    for (let i = 0; i < this.coLocs.length; i++) {
+      const f = this.coLocs[i]!.full[this.coChoice[i]!]!;
+      for (let x = 0; x + 1 < f.length; x++) coNext[f[x]!] = f[x + 1]!;
+    }
+    // Edges as compressed rows: po to the next event of the process, co to the
+    // next write, rf to each reader, fr from a read to the write after its source.
+    const start = this.adjStart.fill(0);
+    const add = (a: number, b: number, fill: boolean): void => {
+      if (b < 0) return;
+      if (fill) this.adj[this.adjFill[a]!++] = b;
+      else start[a + 1]!++;
+    };
+    for (let pass = 0; pass < 2; pass++) {
+      const fill = pass === 1;
+      if (fill) {
+        for (let v = 0; v < n; v++) start[v + 1]! += start[v]!;
+        this.adjFill.set(start.subarray(0, n));
+      }
+      for (let v = 0; v < n; v++) {
+        const p = events[v]!.proc;
+        if (p >= 0 && v + 1 < n && events[v + 1]!.proc === p) add(v, v + 1, fill);
+        if (this.isWriteLike[v] === 1) add(v, coNext[v]!, fill);
+        else {
+          const s = src[v]!;
+          if (s >= 0) {
+            add(s, v, fill);
+            add(v, coNext[s]!, fill);
+          }
+        }
+      }
+    }
+    // Depth-first search with colours.
+    const colour = this.colourBuf.fill(0);
+    const stack = this.stackBuf;
+    const cursor = this.cursorBuf;
+    const adj = this.adj;
+    for (let root = 0; root < n; root++) {
+      if (colour[root] !== 0) continue;
+      let sp = 0;
+      stack[0] = root;
+      cursor[0] = start[root]!;
+      colour[root] = 1;
+      while (sp >= 0) {
+        const v = stack[sp]!;
+        const end = start[v + 1]!;
+        let c = cursor[sp]!;
+        let next = -1;
+        while (c < end) {
+          const t = adj[c++]!;
+          if (colour[t] === 1) return false;
+          if (colour[t] === 0) {
+            next = t;
+            break;
+          }
+        }
+        cursor[sp] = c;
+        if (next < 0) {
+          colour[v] = 2;
+          sp--;
+        } else {
+          sp++;
+          stack[sp] = next;
+          cursor[sp] = start[next]!;
+          colour[next] = 1;
+        }
+      }
+    }
+    return true;
   }
 
   /** Coherence (SC per location) and atomicity of a complete candidate, by positions in co. */
