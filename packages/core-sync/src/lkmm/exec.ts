@@ -57,6 +57,10 @@ export interface EnumerateOptions {
   readonly keepWitnesses?: number;
   /** give up after this many milliseconds (throws LitmusTimeoutError) */
   readonly timeLimitMs?: number;
+  /** judge every candidate with the whole model: no pruning, no shortcut (for testing the pruning) */
+  readonly exhaustive?: boolean;
+  /** @internal prune subtrees in tests with more candidates than this (default 64; tests lower it) */
+  readonly pruneAbove?: number;
 }
 
 export interface Enumeration {
@@ -161,6 +165,26 @@ interface Combo {
   readonly constLoc: readonly (string | undefined)[];
 }
 
+/**
+ * The writes a read may read from in a coherent execution: same location, not
+ * po-after the read (CoRW), and when its own process wrote the location
+ * before it, that last write or another process's write (CoWR: the initial
+ * value and its own earlier writes are overwritten for it).
+ */
+function coherentSources(combo: Combo, locs: readonly (string | undefined)[], r: number): number[] {
+  const { events } = combo;
+  const p = events[r]!.proc;
+  let lastOwn = -1;
+  for (const w of combo.writes) if (events[w]!.proc === p && w < r && locs[w] === locs[r]) lastOwn = w;
+  return combo.writes.filter((w) => {
+    if (locs[w] !== locs[r]) return false;
+    const ew = events[w]!;
+    if (ew.proc === p && w > r) return false;
+    if (lastOwn >= 0 && (ew.kind === 'IW' || (ew.proc === p && w !== lastOwn))) return false;
+    return true;
+  });
+}
+
 /** Below this many leaves a subtree is enumerated candidate by candidate. */
 const SMALL_SUBTREE = 4;
 /** Tests with fewer candidates than this are enumerated candidate by candidate from the start. */
@@ -177,6 +201,8 @@ class Enumerator {
   readonly witnesses: Execution[] = [];
   readonly counterexamples: Execution[] = [];
   readonly keep: number;
+  readonly exhaustive: boolean;
+  readonly pruneAbove: number;
   private readonly deadline: number;
   private steps = 0;
   readonly globalIndex = new Map<string, number>();
@@ -191,6 +217,8 @@ class Enumerator {
     this.states = new StateTable(this.observed.length);
     this.observedGlobals = new Set(this.observed.filter((l) => l.kind === 'global').map((l) => l.name));
     this.keep = opts.keepWitnesses ?? 0;
+    this.exhaustive = opts.exhaustive === true;
+    this.pruneAbove = opts.pruneAbove ?? SMALL_TEST;
     this.deadline = opts.timeLimitMs !== undefined ? Date.now() + opts.timeLimitMs : Infinity;
     prog.globals.forEach((g, i) => this.globalIndex.set(g, i));
     this.cond = compileProp(this.test.condition.prop, this.observed);
@@ -213,6 +241,7 @@ class Enumerator {
       ps.some((p) => p.events.some((e) => e.addr !== undefined && (e.addr.k !== 'c' || typeof e.addr.v !== 'string' || !this.globalIndex.has(e.addr.v)))),
     );
     if (symbolic) this.product(per, (paths) => this.slowCombo(paths));
+    else if (this.exhaustive) this.product(per, (paths) => this.fastCombo(paths));
     else this.pathSearch(per, (paths) => this.fastCombo(paths));
     return this.result();
   }
@@ -387,9 +416,9 @@ class Enumerator {
     const combo = this.buildCombo(paths);
     const locs = combo.constLoc;
     const prep = prepare(this.staticGraph(combo, locs));
-    if (prep.staticFailed && this.keep === 0) return;
-    const cands = combo.reads.map((r) => combo.writes.filter((w) => locs[w] === locs[r]));
-    new ComboRunner(this, combo, locs, prep, cands, this.keep === 0 && !prep.hasPlain && !prep.hasSrcu).run();
+    if (prep.staticFailed && this.keep === 0 && !this.exhaustive) return;
+    const cands = combo.reads.map((r) => coherentSources(combo, locs, r));
+    new ComboRunner(this, combo, locs, prep, cands, this.keep === 0 && !this.exhaustive && !prep.hasPlain && !prep.hasSrcu).run();
   }
 
   /** Tests whose addresses depend on values read: rf first, then values, then locations. */
@@ -639,6 +668,8 @@ class ComboRunner {
   private readonly lkrOf: Int32Array;
   private readonly hasLkr: boolean;
   private cheapOk = true;
+  /** whether to cut subtrees whose common part already breaks an axiom */
+  private prune = false;
   private readonly pos: Int32Array;
   private readonly valMemo: (Val | undefined)[];
   private readonly valStamp: Int32Array;
@@ -801,18 +832,19 @@ class ComboRunner {
 
   run(): void {
     if (this.vars.some((v) => v.cands.length === 0)) return;
-    if (this.below[0]! <= SMALL_TEST) this.shortcut = false;
+    this.prune = this.en.keep === 0 && !this.en.exhaustive && this.below[0]! > this.en.pruneAbove;
+    if (!this.prune) this.shortcut = false;
     this.node(0);
   }
 
   private node(k: number): void {
     this.en.tick();
-    if (this.shortcut && this.below[k]! > SMALL_SUBTREE) {
-      if (evaluate(this.prep, this.approx(k, 'over'), { mode: 'over' }).allowed) {
+    if (this.prune && this.below[k]! > SMALL_SUBTREE) {
+      if (this.shortcut && evaluate(this.prep, this.approx(k, 'over'), { mode: 'over' }).allowed) {
         this.enumerateCheap(k);
         return;
       }
-      if (!evaluate(this.prep, this.approx(k, 'under'), { mode: 'under' }).allowed) return;
+      if (k > 0 && !evaluate(this.prep, this.approx(k, 'under'), { mode: 'under' }).allowed) return;
     }
     if (k === this.vars.length) {
       this.leafExact();
@@ -954,10 +986,10 @@ class ComboRunner {
     let ev: Evaluated | undefined;
     if (cheap && this.cheapOk) {
       allowed = this.cheapCheck();
-    } else if (this.cheapOk && en.keep === 0 && !this.cheapCheck()) {
+    } else if (this.cheapOk && en.keep === 0 && !en.exhaustive && !this.cheapCheck()) {
       // coherence or atomicity fails: no need for the rest of the model
       allowed = false;
-    } else if (this.scShortcut && en.keep === 0 && this.scCheck()) {
+    } else if (this.scShortcut && en.keep === 0 && !en.exhaustive && this.scCheck()) {
       // Sequentially consistent (acyclic po | rf | co | fr) and atomic: hb and
       // pb are included in (po | com)+, so they are acyclic too.
       allowed = true;
