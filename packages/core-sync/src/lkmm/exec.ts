@@ -685,6 +685,7 @@ class ComboRunner {
   /** whether a sequentially consistent candidate is allowed without evaluating the model (no RCU, SRCU or plain accesses) */
   private readonly scShortcut: boolean;
   private readonly coNextBuf: Int32Array;
+  private readonly underSrc: Int32Array;
   private readonly adjStart: Int32Array;
   private readonly adjFill: Int32Array;
   private readonly adj: Int32Array;
@@ -816,6 +817,7 @@ class ComboRunner {
     this.scShortcut = this.cheapOk && !prep.hasRcu && !prep.hasPlain && !prep.hasSrcu;
     const nn = this.n;
     this.coNextBuf = new Int32Array(nn);
+    this.underSrc = new Int32Array(nn);
     this.adjStart = new Int32Array(nn + 1);
     this.adjFill = new Int32Array(nn);
     this.adj = new Int32Array(4 * nn + 4);
@@ -869,9 +871,11 @@ class ComboRunner {
       else if (mode === 'over') for (const c of v.cands) relAdd(rf, w, c, v.ev);
     }
     if (mode === 'over') return { rf, co: this.coOver };
-    // under: the static order plus what the chosen reads observe (cos-opt.cat's obsco)
+    // under: the static order plus what the chosen reads observe (cos-opt.cat's obsco);
+    // only the sources chosen so far count (an LKR's source is derived later)
     const co = this.coStatic.slice();
-    const src = this.src;
+    const src = this.underSrc.fill(-1);
+    for (let i = 0; i < k; i++) src[this.vars[i]!.ev] = this.src[this.vars[i]!.ev]!;
     const cw = (x: number): boolean => x >= 0 && this.isWriteLike[x] === 1 && !has(this.prep.g.UL, x);
     for (const [a, b] of this.poLocPairs) {
       const aw = cw(a) && this.isWriteLike[a] === 1;

@@ -290,7 +290,8 @@ function allowedReasons(d: Describer, x: Execution): string[] {
   const u = p.g.u;
   const R = x.evaluated!.rel;
   // A cycle of program order and communication: what sequential consistency would forbid.
-  const scRel = R.po!.slice();
+  // over memory accesses only: fences are not links of such a cycle
+  const scRel = u.restrict(R.po!, p.M, p.M);
   for (let k = 0; k < scRel.length; k++) scRel[k]! |= R.rf![k]! | R.co![k]! | R.fr![k]!;
   const c = u.findCycle(scRel);
   if (!c) return ['It is allowed even under sequential consistency: some interleaving of the processes produces it.'];
@@ -298,7 +299,13 @@ function allowedReasons(d: Describer, x: Execution): string[] {
   for (let i = 0; i < c.length; i++) {
     const a = c[i]!;
     const b = c[(i + 1) % c.length]!;
-    out.push(`  ${d.short(a)}`, `     -> ${relHas(R.po!, u.w, a, b) ? 'program order' : d.why('com', a, b)}`);
+    let link: string;
+    if (!relHas(R.po!, u.w, a, b)) link = d.why('com', a, b);
+    else {
+      const why = relHas(R.ppo!, u.w, a, b) ? d.whyPpo(a, b) : null;
+      link = why ? `program order, kept: ${why}` : 'program order, not kept';
+    }
+    out.push(`  ${d.short(a)}`, `     -> ${link}`);
   }
   out.push(`  ${d.short(c[0]!)}  (back to the start)`);
   out.push('but the LKMM does not order these program-order links:');

@@ -176,6 +176,8 @@ const stmt = fc.oneof(
     k === 'atomic_inc' ? `atomic_inc(${l});` : k === 'cmpxchg' ? `r = cmpxchg(${l}, 0, 2);` : `r = ${k}(${l}, 1);`,
   ),
   fc.constant('spin_lock(s); spin_unlock(s);'),
+  fc.constant('r = spin_trylock(s); if (r) spin_unlock(s);'),
+  fc.constant('r = spin_is_locked(s);'),
 );
 const program = fc.array(fc.array(stmt, { minLength: 1, maxLength: 5 }), { minLength: 2, maxLength: 3 }).map((procs) => {
   const ps = procs.map(
