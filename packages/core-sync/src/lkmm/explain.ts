@@ -255,17 +255,92 @@ function forbiddenReasons(d: Describer, x: Execution): string[] {
       out.push(`  ${d.short(c[0]!)}  (back to the start)`);
     }
   } else if (axiom === 'rcu') {
-    for (let i = 0; i < u.n; i++)
-      if (relHas(R.rb!, u.w, i, i)) {
-        out.push(
-          `${d.short(i)} is ordered before itself by rb = prop ; rcu-fence ; hb* ; pb*: a grace period (synchronize_rcu()) and the read-side critical sections linked to it would have to overlap.`,
-        );
-        break;
-      }
+    out.push(...rcuReasons(d, x));
   } else if (axiom === 'atomic') {
     out.push('A store from another CPU comes, in coherence order, between the read and the write of the atomic operation.');
   }
   return out;
+}
+
+/**
+ * rb = prop ; rcu-fence ; hb* ; pb*, with rcu-fence = po ; rcu-order ; po?:
+ * name the grace periods and read-side critical sections, and the links.
+ */
+function rcuReasons(d: Describer, x: Execution): string[] {
+  const R = x.evaluated!.rel;
+  const p = x.prepared!;
+  const u = p.g.u;
+  const w = u.w;
+  const rel = (name: string, i: number, j: number): boolean => R[name] !== undefined && relHas(R[name]!, w, i, j);
+  const out: string[] = [];
+  const gps = x.events.filter((e) => e.kind === 'SRCU' || (e.kind === 'F' && e.tags.includes('sync-rcu'))).map((e) => e.id);
+  const rscs: [number, number][] = [];
+  for (let i = 0; i < u.n; i++) for (let j = 0; j < u.n; j++) if (relHas(p.rcuRscs, w, i, j) || rel('srcu-rscs', i, j)) rscs.push([i, j]);
+  out.push(
+    'A read-side critical section cannot span a grace period: synchronize_rcu() waits for every critical section that started before it.',
+    `Grace periods: ${gps.map((g) => d.short(g)).join(', ') || 'none'}.`,
+    `Read-side critical sections: ${rscs.map(([l, un]) => `${d.short(l)} .. ${d.short(un)}`).join('; ') || 'none'}.`,
+  );
+  let e = -1;
+  for (let i = 0; i < u.n && e < 0; i++) if (relHas(R.rb!, w, i, i)) e = i;
+  if (e < 0) return out;
+  // e -prop-> c -rcu-fence-> f -(hb|pb)*-> e
+  const xb = R['xb*'];
+  for (let c = 0; c < u.n; c++) {
+    if (!rel('prop', e, c)) continue;
+    for (let f = 0; f < u.n; f++) {
+      if (!rel('rcu-fence', c, f) || !(f === e || (xb !== undefined && relHas(xb, w, f, e)))) continue;
+      out.push('The cycle, through rb = prop ; rcu-fence ; hb* ; pb*:');
+      out.push(`  ${d.short(e)}`, `     -> ${e === c ? '(the same event: prop is reflexive)' : d.whyProp(e, c)}`);
+      out.push(`  ${d.short(c)}`, `     -> ${rcuFenceText(d, x, c, f, gps, rscs)}`);
+      if (f !== e) out.push(`  ${d.short(f)}`, `     -> ${d.short(f)} executes before ${d.short(e)} (hb and pb)`);
+      out.push(`  ${d.short(e)}  (back to the start)`);
+      return out;
+    }
+  }
+  out.push(`${d.short(e)} is ordered before itself by rb.`);
+  return out;
+}
+
+function rcuFenceText(d: Describer, x: Execution, c: number, f: number, gps: number[], rscs: [number, number][]): string {
+  const R = x.evaluated!.rel;
+  const w = x.prepared!.g.u.w;
+  const po = (i: number, j: number): boolean => relHas(R.po!, w, i, j);
+  const link = R['rcu-link'];
+  // the common case: c before a grace period g, f inside a critical section [l, un] that g had to wait for
+  for (const g of gps) {
+    if (!po(c, g)) continue;
+    for (const [l, un] of rscs) {
+      if (!(l === f || po(l, f))) continue;
+      if (link && relHas(link, w, g, un))
+        return `${d.short(c)} comes before the grace period ${d.short(g)}, and ${d.short(f)} is in the critical section ${d.short(l)} .. ${d.short(un)}, which ends after the grace period starts (${linkText(d, x, g, un)}): the grace period must wait for that critical section, so ${d.short(c)} is ordered before ${d.short(f)} (rcu-fence)`;
+    }
+  }
+  for (const [l, un] of rscs) {
+    if (!po(c, un) && c !== un) continue;
+    for (const g of gps) {
+      if (!(po(g, f) || g === f)) continue;
+      if (link && relHas(link, w, l, g))
+        return `${d.short(c)} is in the critical section ${d.short(l)} .. ${d.short(un)}, which starts before the grace period ${d.short(g)} ends (${linkText(d, x, l, g)}): the grace period waits for it, so ${d.short(c)} is ordered before ${d.short(f)}, after the grace period (rcu-fence)`;
+    }
+  }
+  return `grace periods and critical sections order ${d.short(c)} before ${d.short(f)} (rcu-fence)`;
+}
+
+/** rcu-link = po? ; hb* ; pb* ; prop ; po, in words. */
+function linkText(d: Describer, x: Execution, from: number, to: number): string {
+  const R = x.evaluated!.rel;
+  const u = x.prepared!.g.u;
+  const w = u.w;
+  const has = (name: string, i: number, j: number): boolean => R[name] !== undefined && relHas(R[name]!, w, i, j);
+  for (let a = 0; a < u.n; a++) {
+    if (!(a === from || has('po', from, a) || has('xb*', from, a))) continue;
+    for (let b = 0; b < u.n; b++) {
+      if (!has('prop', a, b) || !has('po', b, to)) continue;
+      return `${d.short(a)} follows it; ${a === b ? '' : `${d.whyProp(a, b)}; `}${d.short(b)} precedes ${d.short(to)}`;
+    }
+  }
+  return 'rcu-link';
 }
 
 function pbLink(d: Describer, x: Execution, a: number, b: number): string {

@@ -449,7 +449,7 @@ export function evaluate(p: Prepared, ch: Choices, opts: { mode?: EvalMode; keep
     rcuFence = u.seq(u.seq(po, rcuOrder), st.poOpt);
     // rb = prop ; rcu-fence ; hb* ; pb* ; [Marked]
     rb = u.restrict(u.seq(u.seq(prop, rcuFence), xbPath), null, Marked);
-    if (keep) Object.assign(rel, { rb, 'rcu-fence': rcuFence, 'rcu-order': rcuOrder, 'rcu-link': rcuLink });
+    if (keep) Object.assign(rel, { rb, 'rcu-fence': rcuFence, 'rcu-order': rcuOrder, 'rcu-link': rcuLink, 'xb*': xbPath });
     if (!u.irreflexive(rb)) return result('rcu');
   }
 

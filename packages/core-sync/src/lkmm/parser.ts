@@ -73,65 +73,83 @@ function describe(t: Token): string {
   }
 }
 
+const isIdentStart = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+const isIdentChar = (c: number): boolean => isIdentStart(c) || (c >= 48 && c <= 57);
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+
+/** Tokens by character codes; lines and columns tracked at newlines only. */
 class Lexer {
   private i = 0;
   private line = 1;
-  private col = 1;
+  /** offset of the first character of the current line */
+  private lineStart = 0;
   constructor(
     private readonly src: string,
     private readonly file: string,
   ) {}
 
-  private pos(): SourcePos {
-    return { line: this.line, column: this.col };
+  private pos(at = this.i): SourcePos {
+    return { line: this.line, column: at - this.lineStart + 1 };
   }
 
-  private advance(n: number): void {
-    for (let k = 0; k < n; k++) {
-      if (this.src[this.i] === '\n') {
+  /** Moves to `to`, counting the newlines on the way. */
+  private moveTo(to: number): void {
+    const s = this.src;
+    for (let k = this.i; k < to; k++)
+      if (s.charCodeAt(k) === 10) {
         this.line++;
-        this.col = 1;
-      } else this.col++;
-      this.i++;
-    }
+        this.lineStart = k + 1;
+      }
+    this.i = to;
   }
 
   private skipSpaceAndComments(): void {
     const s = this.src;
+    const n = s.length;
     for (;;) {
-      const c = s[this.i];
-      if (c === undefined) return;
-      if (c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\f') {
-        this.advance(1);
+      const c = s.charCodeAt(this.i);
+      if (c === 32 || c === 9 || c === 13 || c === 12) {
+        this.i++;
         continue;
       }
-      if (c === '/' && s[this.i + 1] === '/') {
-        while (this.i < s.length && s[this.i] !== '\n') this.advance(1);
+      if (c === 10) {
+        this.i++;
+        this.line++;
+        this.lineStart = this.i;
         continue;
       }
-      if (c === '/' && s[this.i + 1] === '*') {
+      const c2 = s.charCodeAt(this.i + 1);
+      if (c === 47 && c2 === 47) {
+        const e = s.indexOf('\n', this.i);
+        this.i = e < 0 ? n : e;
+        continue;
+      }
+      if (c === 47 && c2 === 42) {
         const at = this.pos();
-        this.advance(2);
-        while (this.i < s.length && !(s[this.i] === '*' && s[this.i + 1] === '/')) this.advance(1);
-        if (this.i >= s.length) throw new LitmusSyntaxError(this.file, at, "the end '*/' of this comment", 'end of file');
-        this.advance(2);
+        const e = s.indexOf('*/', this.i + 2);
+        if (e < 0) throw new LitmusSyntaxError(this.file, at, "the end '*/' of this comment", 'end of file');
+        this.moveTo(e + 2);
         continue;
       }
       // herd7 comments: (* ... *), nesting. `(*x)` (no blank) stays C code.
-      if (c === '(' && s[this.i + 1] === '*' && /[\s*)]/.test(s[this.i + 2] ?? ' ')) {
+      const c3 = s.charCodeAt(this.i + 2);
+      if (c === 40 && c2 === 42 && (this.i + 2 >= n || c3 === 32 || c3 === 9 || c3 === 10 || c3 === 13 || c3 === 42 || c3 === 41)) {
         const at = this.pos();
-        this.advance(2);
+        let k = this.i + 2;
         let depth = 1;
         while (depth > 0) {
-          if (this.i >= s.length) throw new LitmusSyntaxError(this.file, at, "the end '*)' of this comment", 'end of file');
-          if (s[this.i] === '(' && s[this.i + 1] === '*') {
+          if (k >= n) throw new LitmusSyntaxError(this.file, at, "the end '*)' of this comment", 'end of file');
+          const a = s.charCodeAt(k);
+          const b = s.charCodeAt(k + 1);
+          if (a === 40 && b === 42) {
             depth++;
-            this.advance(2);
-          } else if (s[this.i] === '*' && s[this.i + 1] === ')') {
+            k += 2;
+          } else if (a === 42 && b === 41) {
             depth--;
-            this.advance(2);
-          } else this.advance(1);
+            k += 2;
+          } else k++;
         }
+        this.moveTo(k);
         continue;
       }
       return;
@@ -140,48 +158,52 @@ class Lexer {
 
   /** The rest of the current line, raw (used for the `C name` header). */
   restOfLine(): { text: string; pos: SourcePos } {
-    while (this.src[this.i] === ' ' || this.src[this.i] === '\t') this.advance(1);
+    const s = this.src;
+    while (s.charCodeAt(this.i) === 32 || s.charCodeAt(this.i) === 9) this.i++;
     const pos = this.pos();
     const start = this.i;
-    while (this.i < this.src.length && this.src[this.i] !== '\n') this.advance(1);
-    return { text: this.src.slice(start, this.i), pos };
+    const e = s.indexOf('\n', this.i);
+    this.i = e < 0 ? s.length : e;
+    return { text: s.slice(start, this.i), pos };
   }
 
   next(): Token {
     this.skipSpaceAndComments();
     const s = this.src;
-    const pos = this.pos();
     const start = this.i;
-    const c = s[this.i];
-    if (c === undefined) return { kind: 'eof', text: '', pos, start, end: start };
-    if (/[A-Za-z_]/.test(c)) {
-      let j = this.i + 1;
-      while (j < s.length && /[A-Za-z0-9_]/.test(s[j]!)) j++;
-      const text = s.slice(this.i, j);
-      this.advance(j - this.i);
-      return { kind: 'ident', text, pos, start, end: this.i };
+    const pos = this.pos();
+    if (start >= s.length) return { kind: 'eof', text: '', pos, start, end: start };
+    const c = s.charCodeAt(start);
+    if (isIdentStart(c)) {
+      let j = start + 1;
+      while (j < s.length && isIdentChar(s.charCodeAt(j))) j++;
+      this.i = j;
+      return { kind: 'ident', text: s.slice(start, j), pos, start, end: j };
     }
-    if (/[0-9]/.test(c)) {
-      const m = /^(0[xX][0-9a-fA-F]+|[0-9]+)[uUlL]*/.exec(s.slice(this.i, this.i + 40));
-      const text = m![0];
-      this.advance(text.length);
-      return { kind: 'num', text: m![1]!, pos, start, end: this.i };
+    if (isDigit(c)) {
+      let j = start + 1;
+      const hex = c === 48 && (s.charCodeAt(j) === 120 || s.charCodeAt(j) === 88);
+      if (hex) j++;
+      while (j < s.length && (hex ? /[0-9a-fA-F]/.test(s[j]!) : isDigit(s.charCodeAt(j)))) j++;
+      const text = s.slice(start, j);
+      while (j < s.length && /[uUlL]/.test(s[j]!)) j++;
+      this.i = j;
+      return { kind: 'num', text, pos, start, end: j };
     }
-    if (c === '"') {
-      let j = this.i + 1;
-      while (j < s.length && s[j] !== '"' && s[j] !== '\n') j++;
-      if (s[j] !== '"') throw new LitmusSyntaxError(this.file, pos, 'a closing \'"\'', 'end of line');
-      const text = s.slice(this.i, j + 1);
-      this.advance(j + 1 - this.i);
-      return { kind: 'string', text, pos, start, end: this.i };
+    if (c === 34) {
+      const j = s.indexOf('"', start + 1);
+      const nl = s.indexOf('\n', start + 1);
+      if (j < 0 || (nl >= 0 && nl < j)) throw new LitmusSyntaxError(this.file, pos, 'a closing \'"\'', 'end of line');
+      this.i = j + 1;
+      return { kind: 'string', text: s.slice(start, j + 1), pos, start, end: j + 1 };
     }
     for (const p of PUNCTS) {
-      if (s.startsWith(p, this.i)) {
-        this.advance(p.length);
+      if (s.startsWith(p, start)) {
+        this.i = start + p.length;
         return { kind: 'punct', text: p, pos, start, end: this.i };
       }
     }
-    throw new LitmusSyntaxError(this.file, pos, 'a token', `character '${c}'`);
+    throw new LitmusSyntaxError(this.file, pos, 'a token', `character '${s[start]}'`);
   }
 }
 
