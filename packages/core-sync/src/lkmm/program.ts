@@ -429,6 +429,21 @@ class Compiler {
     return { s: { k: 'r', r }, data: [r], any: [] };
   }
 
+  /**
+   * The events of an atomic read-modify-write: its read and, unless it fails
+   * (`write` null), its write of `write(old)`, both tagged with the annotation
+   * and RMW. Returns the value read.
+   */
+  private rmwPair(s: State, tag: string, a: TVal, write: ((old: TVal) => TVal) | null, where: Where, name: string): TVal {
+    const r = this.newRead(s, 'R', [tag, 'RMW'], a, where, name);
+    if (write) {
+      const ri = s.events.length - 1;
+      const nv = write(r);
+      this.pushEv(s, { kind: 'W', tags: [tag, 'RMW'], addr: a.s, val: nv.s, rmwWith: ri, addrDeps: a.data, dataDeps: nv.data, prim: name }, where);
+    }
+    return r;
+  }
+
   /** The address designated by a primitive's location argument. */
   private location(arg: Expr, mode: 'lval' | 'ptr', s: State, where: Where, primName: string): [State, TVal][] {
     if (mode === 'lval') {
@@ -552,42 +567,25 @@ class Compiler {
         }
         return out;
       case 'xchg':
-        for (const [s2, [a, v]] of this.evalArgs(e.args, s, where)) {
-          const r = this.newRead(s2, 'R', [tag, 'RMW'], a!, where, name);
-          const ri = s2.events.length - 1;
-          this.pushEv(s2, { kind: 'W', tags: [tag, 'RMW'], addr: a!.s, val: v!.s, rmwWith: ri, addrDeps: a!.data, dataDeps: v!.data, prim: name }, where);
-          out.push([s2, r]);
-        }
+        for (const [s2, [a, v]] of this.evalArgs(e.args, s, where)) out.push([s2, this.rmwPair(s2, tag, a!, () => v!, where, name)]);
         return out;
       case 'cmpxchg':
-        for (const [s2, [a, oldv, newv]] of this.evalArgs(e.args, s, where)) {
-          const ok = s2.clone();
-          const r = this.newRead(ok, 'R', [tag, 'RMW'], a!, where, name);
-          const ri = ok.events.length - 1;
-          ok.cons.push({ s: { k: 'b', op: '==', a: r.s, b: oldv!.s }, want: true });
-          this.pushEv(ok, { kind: 'W', tags: [tag, 'RMW'], addr: a!.s, val: newv!.s, rmwWith: ri, addrDeps: a!.data, dataDeps: newv!.data, prim: name }, where);
-          out.push([ok, r]);
-          const no = s2.clone();
-          const r2 = this.newRead(no, 'R', [tag, 'RMW'], a!, where, name);
-          no.cons.push({ s: { k: 'b', op: '==', a: r2.s, b: oldv!.s }, want: false });
-          out.push([no, r2]);
-        }
+        // success: the read finds `old` and the write follows; failure: the read alone
+        for (const [s2, [a, oldv, newv]] of this.evalArgs(e.args, s, where))
+          for (const ok of [true, false]) {
+            const sb = s2.clone();
+            const r = this.rmwPair(sb, tag, a!, ok ? () => newv! : null, where, name);
+            sb.cons.push({ s: { k: 'b', op: '==', a: r.s, b: oldv!.s }, want: ok });
+            out.push([sb, r]);
+          }
         return out;
       case 'op':
       case 'opret':
       case 'fetchop':
         for (const [s2, args] of this.evalArgs(e.args, s, where)) {
-          const a = args[d.locArg!]!;
           const operand = d.valArg !== undefined ? args[d.valArg]! : C1;
-          const r = this.newRead(s2, 'R', [tag, 'RMW'], a, where, name);
-          const ri = s2.events.length - 1;
-          const nv: TVal =
-            d.op === '&~' ? mkBin('&', r, mkUn('~', operand)) : mkBin(d.op as BinOp, r, operand);
-          this.pushEv(
-            s2,
-            { kind: 'W', tags: [tag, 'RMW'], addr: a.s, val: nv.s, rmwWith: ri, addrDeps: a.data, dataDeps: nv.data, prim: name },
-            where,
-          );
+          let nv: TVal = C0;
+          const r = this.rmwPair(s2, tag, args[d.locArg!]!, (old) => (nv = d.op === '&~' ? mkBin('&', old, mkUn('~', operand)) : mkBin(d.op as BinOp, old, operand)), where, name);
           let ret: TVal = d.kind === 'fetchop' ? r : d.kind === 'opret' ? nv : C0;
           if (d.test === '==0') ret = mkBin('==', nv, C0);
           else if (d.test === '<0') ret = mkBin('<', nv, C0);
@@ -596,19 +594,13 @@ class Compiler {
         return out;
       case 'addunless':
         // atomic_add_unless(v, a, u): add a to *v unless *v == u; returns whether it added.
-        for (const [s2, [a, addv, u]] of this.evalArgs(e.args, s, where)) {
-          const ok = s2.clone();
-          const r = this.newRead(ok, 'R', [tag, 'RMW'], a!, where, name);
-          const ri = ok.events.length - 1;
-          ok.cons.push({ s: { k: 'b', op: '==', a: r.s, b: u!.s }, want: false });
-          const nv = mkBin('+', r, addv!);
-          this.pushEv(ok, { kind: 'W', tags: [tag, 'RMW'], addr: a!.s, val: nv.s, rmwWith: ri, addrDeps: a!.data, dataDeps: nv.data, prim: name }, where);
-          out.push([ok, C1]);
-          const no = s2.clone();
-          const r2 = this.newRead(no, 'R', [tag, 'RMW'], a!, where, name);
-          no.cons.push({ s: { k: 'b', op: '==', a: r2.s, b: u!.s }, want: true });
-          out.push([no, C0]);
-        }
+        for (const [s2, [a, addv, u]] of this.evalArgs(e.args, s, where))
+          for (const ok of [true, false]) {
+            const sb = s2.clone();
+            const r = this.rmwPair(sb, tag, a!, ok ? (old) => mkBin('+', old, addv!) : null, where, name);
+            sb.cons.push({ s: { k: 'b', op: '==', a: r.s, b: u!.s }, want: !ok });
+            out.push([sb, ok ? C1 : C0]);
+          }
         return out;
     }
   }
