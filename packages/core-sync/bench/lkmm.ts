@@ -101,3 +101,4 @@ for (const n of [8, 12, 19]) chain('isa2', { n, order: 'relacq' });
 for (const n of [8, 12, 19]) chain('sb', { n, order: 'mb' });
 for (const n of [8, 19]) chain('lb', { n, order: 'ctrl' });
 for (const n of [8, 16]) chain('wrc', { n, order: 'once' });
+for (const n of [8, 12, 16]) chain('2+2w', { n, order: 'mb' });

@@ -652,8 +652,12 @@ export function evalSymWith(s: Sym, readVal: (r: number) => Val | undefined): Va
 class ComboRunner {
   private readonly n: number;
   private readonly u: Universe;
-  /** choice variables: the read-like event and its possible sources */
-  private readonly vars: { ev: number; cands: number[] }[] = [];
+  /**
+   * Choice variables, in order: the read-like events and their possible
+   * sources (rf), then the locations with more than one possible coherence
+   * order (`loc`: index in coLocs, candidates: indexes of its orders).
+   */
+  private readonly vars: { ev: number; cands: number[]; loc?: number }[] = [];
   /** rf source of every read-like event (-1: none yet) */
   private readonly src: Int32Array;
   /** per location with writes: its static linear extensions, and the same with the matched unlocks inserted */
@@ -679,6 +683,10 @@ class ComboRunner {
   private readonly locIndex: Map<string, number>;
   /** locations with more than one possible coherence order */
   private readonly coMulti: number[];
+  /** per location and order: the order as a relation */
+  private readonly coExtRel: Uint32Array[][];
+  /** per location: the index of its choice variable, or -1 */
+  private readonly coVarOf: number[];
   private readonly rmwLoc: number[];
   private readonly obs: { reg: boolean; proc: number; sym: Sym | undefined; loc: number; init: Val }[];
   private readonly obsVals: Val[];
@@ -804,6 +812,18 @@ class ComboRunner {
     this.hasLkr = !isEmpty(g.LKR);
     this.locIndex = new Map(this.coLocs.map((c, i) => [c.loc, i]));
     this.coMulti = this.coLocs.flatMap((c, i) => (c.exts.length > 1 ? [i] : []));
+    this.coExtRel = this.coLocs.map((c) =>
+      c.exts.map((o) => {
+        const r = u.rel();
+        for (let a = 0; a < o.length; a++) for (let b = a + 1; b < o.length; b++) relAdd(r, w, o[a]!, o[b]!);
+        return r;
+      }),
+    );
+    this.coVarOf = this.coLocs.map(() => -1);
+    for (const li of this.coMulti) {
+      this.coVarOf[li] = this.vars.length;
+      this.vars.push({ ev: -1, cands: this.coLocs[li]!.exts.map((_, x) => x), loc: li });
+    }
     this.rmwLoc = this.rmwPairs.map(([, wv]) => this.locIndex.get(this.locs[wv]!)!);
     // How to read each observed location at a leaf.
     this.obs = en.observed.map((l) => {
@@ -826,9 +846,7 @@ class ComboRunner {
     this.cursorBuf = new Int32Array(nn + 1);
     // leaves below each variable
     this.below = new Array(this.vars.length + 1);
-    let coCount = 1;
-    for (const c of this.coLocs) coCount = Math.min(1e9, coCount * c.exts.length);
-    this.below[this.vars.length] = coCount;
+    this.below[this.vars.length] = 1;
     for (let k = this.vars.length - 1; k >= 0; k--) this.below[k] = Math.min(1e9, this.below[k + 1]! * this.vars[k]!.cands.length);
   }
 
@@ -854,10 +872,15 @@ class ComboRunner {
     }
     const v = this.vars[k]!;
     for (const c of v.cands) {
-      this.src[v.ev] = c;
+      this.choose(v, c);
       this.node(k + 1);
     }
-    this.src[v.ev] = -1;
+    if (v.ev >= 0) this.src[v.ev] = -1;
+  }
+
+  private choose(v: { ev: number; loc?: number }, c: number): void {
+    if (v.loc !== undefined) this.coChoice[v.loc] = c;
+    else this.src[v.ev] = c;
   }
 
   /** The rf and co of every completion of the choices made for variables before k (over), or common to all (under). */
@@ -867,15 +890,29 @@ class ComboRunner {
     const rf = u.rel();
     for (let i = 0; i < this.vars.length; i++) {
       const v = this.vars[i]!;
+      if (v.ev < 0) continue;
       if (i < k) relAdd(rf, w, this.src[v.ev]!, v.ev);
       else if (mode === 'over') for (const c of v.cands) relAdd(rf, w, c, v.ev);
     }
-    if (mode === 'over') return { rf, co: this.coOver };
+    // coherence orders chosen so far
+    const chosenCo: Uint32Array[] = [];
+    for (const li of this.coMulti) if (this.coVarOf[li]! < k) chosenCo.push(this.coExtRel[li]![this.coChoice[li]!]!);
+    if (mode === 'over') {
+      if (chosenCo.length === 0) return { rf, co: this.coOver };
+      const co = this.coStatic.slice();
+      this.coLocs.forEach((c, li) => {
+        const r = this.coVarOf[li]! >= 0 && this.coVarOf[li]! < k ? this.coExtRel[li]![this.coChoice[li]!]! : null;
+        if (r) for (let q = 0; q < co.length; q++) co[q]! |= r[q]!;
+        else for (const o of this.coExtRel[li]!) for (let q = 0; q < co.length; q++) co[q]! |= o[q]!;
+      });
+      return { rf, co };
+    }
     // under: the static order plus what the chosen reads observe (cos-opt.cat's obsco);
     // only the sources chosen so far count (an LKR's source is derived later)
     const co = this.coStatic.slice();
     const src = this.underSrc.fill(-1);
-    for (let i = 0; i < k; i++) src[this.vars[i]!.ev] = this.src[this.vars[i]!.ev]!;
+    for (let i = 0; i < k; i++) if (this.vars[i]!.ev >= 0) src[this.vars[i]!.ev] = this.src[this.vars[i]!.ev]!;
+    for (const r of chosenCo) for (let q = 0; q < co.length; q++) co[q]! |= r[q]!;
     const cw = (x: number): boolean => x >= 0 && this.isWriteLike[x] === 1 && !has(this.prep.g.UL, x);
     for (const [a, b] of this.poLocPairs) {
       const aw = cw(a) && this.isWriteLike[a] === 1;
@@ -892,32 +929,19 @@ class ComboRunner {
   /** Every completion of the choices before k is allowed by hb, pb and rcu: only cheap checks remain. */
   private enumerateCheap(k: number): void {
     if (k === this.vars.length) {
-      this.coLoop(0, true);
+      this.leaf(true);
       return;
     }
     const v = this.vars[k]!;
     for (const c of v.cands) {
-      this.src[v.ev] = c;
+      this.choose(v, c);
       this.enumerateCheap(k + 1);
     }
-    this.src[v.ev] = -1;
+    if (v.ev >= 0) this.src[v.ev] = -1;
   }
 
   private leafExact(): void {
-    this.coLoop(0, false);
-  }
-
-  private coLoop(k: number, cheap: boolean): void {
-    if (k === this.coMulti.length) {
-      this.leaf(cheap);
-      return;
-    }
-    const li = this.coMulti[k]!;
-    const c = this.coLocs[li]!;
-    for (let x = 0; x < c.exts.length; x++) {
-      this.coChoice[li] = x;
-      this.coLoop(k + 1, cheap);
-    }
+    this.leaf(false);
   }
 
   /** evalSymWith for process `proc`, without allocating. */
@@ -1064,7 +1088,7 @@ class ComboRunner {
     const { u } = this;
     const w = u.w;
     const rf = u.rel();
-    for (const v of this.vars) relAdd(rf, w, this.src[v.ev]!, v.ev);
+    for (const v of this.vars) if (v.ev >= 0) relAdd(rf, w, this.src[v.ev]!, v.ev);
     const co = u.rel();
     this.coLocs.forEach((c, i) => {
       const o = c.exts[this.coChoice[i]!]!;

@@ -14,17 +14,19 @@ export type ChainShape =
   /** WRC grown: the first write is read and passed on by N-2 processes, the last checks it. */
   | 'wrc'
   /** RCU: each process is a reader (critical section) or an updater (grace period), as in the RCU chains of the litmus library. */
-  | 'rcu';
+  | 'rcu'
+  /** 2+2W: every process writes its own variable then the next one; the cycle is all coherence links. */
+  | '2+2w';
 
 export interface ChainOptions {
   /** processes (2 to 64) */
   readonly n: number;
   /**
    * Ordering used on each link: `once` (none), `relacq` (smp_store_release /
-   * smp_load_acquire), `mb` (smp_mb), `ctrl` (a control dependency),
-   * `data` (a data dependency). Shape `rcu` ignores it.
+   * smp_load_acquire), `mb` (smp_mb), `wmb` (smp_wmb), `ctrl` (a control
+   * dependency), `data` (a data dependency). Shape `rcu` ignores it.
    */
-  readonly order?: 'once' | 'relacq' | 'mb' | 'ctrl' | 'data';
+  readonly order?: 'once' | 'relacq' | 'mb' | 'wmb' | 'ctrl' | 'data';
   /** Shape `rcu`: how many processes are updaters with synchronize_rcu() (the rest are readers). */
   readonly gps?: number;
 }
@@ -38,10 +40,12 @@ export function expectedChainVerdict(shape: ChainShape, o: ChainOptions): 'Never
       // One non-rf link: release/acquire (A-cumulative) or full barriers suffice.
       return order === 'relacq' || order === 'mb' ? 'Never' : 'Sometimes';
     case 'lb':
-      // LB cycles are forbidden by any ordering of each read before the next write (hb).
-      return order === 'once' ? 'Sometimes' : 'Never';
+      // LB cycles are forbidden by any ordering of each read before the next write (hb);
+      // smp_wmb() orders stores only.
+      return order === 'once' || order === 'wmb' ? 'Sometimes' : 'Never';
     case 'sb':
-      // Every link is fr: only full barriers forbid it.
+    case '2+2w':
+      // Every link is fr (SB) or co (2+2W): only full barriers forbid it.
       return order === 'mb' ? 'Never' : 'Sometimes';
     case 'rcu': {
       const gps = o.gps ?? Math.ceil(o.n / 2);
@@ -82,17 +86,20 @@ export function generateChain(shape: ChainShape, o: ChainOptions): string {
           params = [x(0), x(1)];
           body.push(`WRITE_ONCE(*${x(0)}, 1);`);
           if (order === 'mb') body.push('smp_mb();');
+        else if (order === 'wmb') body.push('smp_wmb();');
           body.push(store(x(1), '1'));
         } else if (p < n - 1) {
           params = [x(p), x(p + 1)];
           body.push('int r0;', load('r0', x(p)));
           if (order === 'mb') body.push('smp_mb();');
+        else if (order === 'wmb') body.push('smp_wmb();');
           body.push(link(x(p + 1)));
           conds.push(`${p}:r0=1`);
         } else {
           params = [x(p), x(0)];
           body.push('int r0;', 'int r1;', load('r0', x(p)));
           if (order === 'mb') body.push('smp_mb();');
+        else if (order === 'wmb') body.push('smp_wmb();');
           body.push(`r1 = READ_ONCE(*${x(0)});`);
           conds.push(`${p}:r0=1`, `${p}:r1=0`);
         }
@@ -107,6 +114,7 @@ export function generateChain(shape: ChainShape, o: ChainOptions): string {
           params = [x(p - 1), x(p)];
           body.push('int r0;', load('r0', x(p - 1)));
           if (order === 'mb') body.push('smp_mb();');
+        else if (order === 'wmb') body.push('smp_wmb();');
           body.push(link(x(p)));
           conds.push(`${p}:r0=1`);
         } else {
@@ -122,6 +130,7 @@ export function generateChain(shape: ChainShape, o: ChainOptions): string {
         params = [x(p), x(p + 1)];
         body.push('int r0;', load('r0', x(p)));
         if (order === 'mb') body.push('smp_mb();');
+        else if (order === 'wmb') body.push('smp_wmb();');
         body.push(link(x(p + 1)));
         conds.push(`${p}:r0=1`);
         break;
@@ -130,8 +139,18 @@ export function generateChain(shape: ChainShape, o: ChainOptions): string {
         params = [x(p), x(p + 1)];
         body.push('int r0;', `WRITE_ONCE(*${x(p)}, 1);`);
         if (order === 'mb') body.push('smp_mb();');
+        else if (order === 'wmb') body.push('smp_wmb();');
         body.push(`r0 = READ_ONCE(*${x(p + 1)});`);
         conds.push(`${p}:r0=0`);
+        break;
+      }
+      case '2+2w': {
+        params = [x(p), x(p + 1)];
+        body.push(`WRITE_ONCE(*${x(p)}, 1);`);
+        if (order === 'mb') body.push('smp_mb();');
+        else if (order === 'wmb') body.push('smp_wmb();');
+        body.push(order === 'relacq' ? `smp_store_release(${x(p + 1)}, 2);` : `WRITE_ONCE(*${x(p + 1)}, 2);`);
+        conds.push(`${x(p)}=1`);
         break;
       }
       case 'rcu': {

@@ -143,12 +143,12 @@ describe('the model', () => {
   });
 
   it('decides generated chains as the closed form says (explanation.txt)', () => {
-    const shapes: LitmusChainShape[] = ['isa2', 'lb', 'sb', 'wrc', 'rcu'];
+    const shapes: LitmusChainShape[] = ['isa2', 'lb', 'sb', 'wrc', 'rcu', '2+2w'];
     fc.assert(
       fc.property(
         fc.constantFrom(...shapes),
         fc.integer({ min: 2, max: 6 }),
-        fc.constantFrom('once', 'relacq', 'mb', 'ctrl', 'data') as fc.Arbitrary<'once' | 'relacq' | 'mb' | 'ctrl' | 'data'>,
+        fc.constantFrom('once', 'relacq', 'mb', 'wmb', 'ctrl', 'data') as fc.Arbitrary<'once' | 'relacq' | 'mb' | 'wmb' | 'ctrl' | 'data'>,
         fc.integer({ min: 0, max: 6 }),
         (shape, n, order, gps) => {
           const o = shape === 'rcu' ? { n, gps: Math.min(gps, n) } : { n: shape === 'wrc' || shape === 'isa2' ? Math.max(3, n) : n, order };
@@ -203,7 +203,7 @@ describe('pruning', () => {
   }, 180_000);
 
   it('gives exactly the result of judging every candidate, on generated chains large enough to prune', () => {
-    for (const [shape, order] of [['isa2', 'relacq'], ['sb', 'mb'], ['lb', 'ctrl'], ['wrc', 'once']] as const) {
+    for (const [shape, order] of [['isa2', 'relacq'], ['sb', 'mb'], ['lb', 'ctrl'], ['wrc', 'once'], ['2+2w', 'mb'], ['2+2w', 'wmb']] as const) {
       const src = generateLitmusChain(shape, { n: 7, order });
       expect(summary(runLitmus(src))).toEqual(summary(runLitmus(src, { exhaustive: true })));
     }
