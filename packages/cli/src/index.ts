@@ -6,6 +6,7 @@ import { check } from './internal/check';
 import { conntrack } from './internal/conntrack';
 import { replayCommand } from './internal/replay';
 import { wpan } from './internal/wpan';
+import { litmus } from './internal/litmus';
 import { processIo, UsageError, type Io } from './internal/io';
 import { landlock } from './internal/landlock';
 
@@ -29,6 +30,9 @@ commands:
                    simulate an IEEE 802.15.4 scan (mac802154, seed 000) and print what iwpan prints
   ftrace [--tracer function|function_graph] [--regs] [--functions A,B]
                    arm64 dynamic ftrace (seed 004) on an emulated kernel: the trace file (k ftrace --help)
+  check [PACKAGE...] [--json]   explore every registered scenario and print a summary
+  litmus FILE... | litmus --check DIR
+                   decide C litmus tests under the Linux-kernel memory model (herd7's output; --json, --explain)
 
 options:
   -h, --help       this help
@@ -69,6 +73,8 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
         return await wpan(rest, io);
       case 'ftrace':
         return await ftraceCommand(rest, io);
+      case 'litmus':
+        return await litmus(rest, io);
       default:
         throw new UsageError(`k: unknown command '${cmd}' (see 'k --help')`);
     }

@@ -85,3 +85,15 @@ export type { module } from './sync/module';
 export {
   BUG_ON, BUG, WARN_ON, WARN_ON_ONCE, WARN, kassert, choose, chance, trace_printk,
 } from './sync/debug';
+
+// ---- the Linux-kernel memory model: litmus tests, herd7-compatible --------------------
+export {
+  parseLitmus, LitmusSyntaxError, LITMUS_PRIMITIVES, runLitmus, formatHerdReport, litmusResultToJson, formatLitmusCondition,
+  formatLitmusState, LitmusTimeoutError, explainLitmus, explainLitmusResult, judgeLitmusResult, parseLitmusResultComment,
+  generateLitmusChain, expectedLitmusChainVerdict,
+} from './lkmm/index';
+export type {
+  LitmusTest, LitmusValue, LitmusStateLoc, LitmusProp, LitmusCondition, LitmusSourcePos, LitmusResult, LitmusJson,
+  LitmusObservation, LitmusRunOptions, LitmusFinalState, LitmusExecution, LitmusJudgement, LitmusExpectedResult,
+  LitmusChainShape, LitmusChainOptions,
+} from './lkmm/index';
