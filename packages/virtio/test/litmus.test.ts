@@ -1,22 +1,10 @@
 // The memory-ordering answers of the README: every litmus test under litmus/ is judged against its
 // `Result:` comment by core-sync's LKMM checker (what `k litmus --check litmus/` does) and its
-// `--explain` text names the rule the README quotes. The checker lands in core-sync with its own
-// branch; until then this suite says so and skips (it is part of k, not an external oracle, so
-// K_REQUIRE_ORACLES does not apply).
+// `--explain` text names the rule the README quotes.
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import * as coreSync from '@k/core-sync';
-
-interface Lkmm {
-  runLitmus(src: string, opts?: { file?: string }): { observation: string; flags: readonly string[] };
-  judgeLitmusResult(r: unknown): { pass: boolean; message: string; got: string };
-  explainLitmus(src: string, opts?: { file?: string }): string;
-}
-
-const api = coreSync as unknown as Partial<Lkmm>;
-const have = typeof api.runLitmus === 'function' && typeof api.judgeLitmusResult === 'function' && typeof api.explainLitmus === 'function';
-if (!have) console.warn('litmus tests skipped: @k/core-sync has no LKMM checker (runLitmus) in this tree yet');
+import { explainLitmus, judgeLitmusResult, runLitmus } from '@k/core-sync';
 
 const dir = join(import.meta.dirname, '..', 'litmus');
 const files = readdirSync(dir).filter((f) => f.endsWith('.litmus')).sort();
@@ -30,18 +18,18 @@ const because: Record<string, RegExp> = {
   'irq-reset+no-grace-period.litmus': /allowed even under sequential consistency/,
 };
 
-describe.skipIf(!have)('the thread\'s patterns under the LKMM (k litmus --check litmus/)', () => {
+describe('the thread\'s patterns under the LKMM (k litmus --check litmus/)', () => {
   it('finds the seven tests', () => {
     expect(files.length).toBe(7);
   });
   for (const f of files) {
     it(`${f} ends as its Result: comment says`, () => {
       const src = readFileSync(join(dir, f), 'utf8');
-      const r = api.runLitmus!(src, { file: f });
-      const j = api.judgeLitmusResult!(r);
+      const r = runLitmus(src, { file: f });
+      const j = judgeLitmusResult(r);
       expect(j.pass, `${f}: ${j.message} (got ${j.got})`).toBe(true);
       const why = because[f];
-      if (why) expect(api.explainLitmus!(src, { file: f })).toMatch(why);
+      if (why) expect(explainLitmus(src, { file: f })).toMatch(why);
     });
   }
 });
