@@ -3,10 +3,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { explore, type ExploreReport, type Scenario, type StrategyName } from '@k/core-sync';
 import type { Io } from './io';
-import { table, UsageError } from './io';
+import { parseCommandArgs, table, UsageError } from './io';
 import { PACKAGES, resolvePackageName, type PackageName } from './packages';
 import { renderReport, type ReportEntry } from './report';
 
@@ -68,13 +67,7 @@ function int(name: string, v: string | undefined, min: number): number | undefin
 }
 
 export function parseCheckArgs(args: readonly string[]): CheckOptions {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      strict: true,
-      options: {
+  const parsed = parseCommandArgs('check', args, {
         json: { type: 'boolean', default: false },
         strategy: { type: 'string' },
         budget: { type: 'string' },
@@ -83,12 +76,7 @@ export function parseCheckArgs(args: readonly string[]): CheckOptions {
         scenario: { type: 'string' },
         report: { type: 'string' },
         save: { type: 'string' },
-      },
-    });
-  } catch (e) {
-    const msg = (e as Error).message.replace(/^Unknown option/, 'unknown option');
-    throw new UsageError(`k check: ${msg}`);
-  }
+      });
   const v = parsed.values;
   const packages: PackageName[] = [];
   for (const a of parsed.positionals) {

@@ -2,12 +2,11 @@
 // model and print the tables as conntrack-tools prints them
 // (`conntrack -L`, `conntrack -L expect`), or as JSON.
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import {
   TraceError, TrackerError, PacketError, formatConntrack, formatExpect, readTrace, runTrace, summaryLine, type HelperRule, type ZoneRule,
 } from '@k/conntrack';
 import type { Io } from './io';
-import { UsageError } from './io';
+import { parseCommandArgs, UsageError } from './io';
 
 export const CONNTRACK_HELP = `usage: k conntrack -L [expect] TRACE [options]
 
@@ -40,13 +39,7 @@ function parseZone(s: string): ZoneRule {
 
 /** Runs `k conntrack`; returns the exit code (0 ok, 1 unusable trace, 2 usage). */
 export function conntrack(args: readonly string[], io: Io): number {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      strict: true,
-      options: {
+  const parsed = parseCommandArgs('conntrack', args, {
         list: { type: 'boolean', short: 'L', default: false },
         helper: { type: 'string', multiple: true },
         zone: { type: 'string', multiple: true },
@@ -55,11 +48,7 @@ export function conntrack(args: readonly string[], io: Io): number {
         output: { type: 'string', short: 'o' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (e) {
-    throw new UsageError(`k conntrack: ${(e as Error).message.replace(/^Unknown option/, 'unknown option')}`);
-  }
+      });
   const v = parsed.values;
   if (v.help) {
     io.out(CONNTRACK_HELP);

@@ -1,3 +1,4 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 /** Where a command writes; tests pass their own sinks. */
 export interface Io {
   out(line: string): void;
@@ -25,4 +26,20 @@ export function table(header: readonly string[], rows: readonly (readonly string
   const line = (r: readonly string[]) =>
     r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)];
+}
+
+/**
+ * parseArgs for a k command: strict, positionals allowed, and any error of the
+ * command line a UsageError naming the command (exit code 2).
+ */
+type CommandOptions = NonNullable<ParseArgsConfig['options']>;
+type ParsedCommand<T extends CommandOptions> = ReturnType<typeof parseArgs<{ args: string[]; allowPositionals: true; strict: true; options: T }>>;
+
+export function parseCommandArgs<const T extends CommandOptions>(command: string, args: readonly string[], options: T): ParsedCommand<T> {
+  try {
+    return parseArgs({ args: [...args], allowPositionals: true, strict: true, options });
+  } catch (e) {
+    const msg = ((e as Error).message.split('\n')[0] ?? '').replace(/^Unknown option/, 'unknown option');
+    throw new UsageError(`k ${command}: ${msg}`);
+  }
 }

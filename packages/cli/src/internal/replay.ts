@@ -2,11 +2,10 @@
 // `k replay --package P --scenario S --variant V SCHEDULE`: replays the
 // schedule step by step and prints the timeline and the violation.
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { replay, type Scenario } from '@k/core-sync';
 import { loadScenarios } from './check';
 import type { Io } from './io';
-import { UsageError } from './io';
+import { parseCommandArgs, UsageError } from './io';
 import { resolvePackageName } from './packages';
 
 export interface ReplayTarget {
@@ -45,16 +44,7 @@ export async function findScenario(pkgName: string, name: string): Promise<Scena
 }
 
 export async function parseReplayArgs(args: readonly string[]): Promise<{ target: ReplayTarget; json: boolean }> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      options: { package: { type: 'string' }, scenario: { type: 'string' }, variant: { type: 'string' }, json: { type: 'boolean', default: false } },
-    });
-  } catch (e) {
-    throw new UsageError(`k replay: ${(e as Error).message}`);
-  }
+  const parsed = parseCommandArgs('replay', args, { package: { type: 'string' }, scenario: { type: 'string' }, variant: { type: 'string' }, json: { type: 'boolean', default: false } });
   const v = parsed.values;
   const pos = parsed.positionals;
   if (v.package || v.scenario || v.variant) {

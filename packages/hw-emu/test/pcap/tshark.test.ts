@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readPcap, writePcap, type PcapWriterOptions, type PcapRecordInput } from '../../src/index';
-import { findOracle } from './oracle';
+import { findOracle } from '@k/core-sync/testing';
 
 const GOLDEN = join(import.meta.dirname, 'golden', 'tshark-fields.json');
 const tshark = findOracle('tshark');

@@ -13,7 +13,7 @@ import { LINKTYPE_IEEE802_15_4_WITHFCS, writePcap } from '@k/hw-emu';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ORACLE_CASES, caseBytes } from './cases';
 import { codecFacts, splitFrames, tsharkFacts } from './facts';
-import { findOracle } from './oracle';
+import { findOracle } from '@k/core-sync/testing';
 
 const GOLDEN = join(import.meta.dirname, 'golden', 'tshark-V.txt');
 const tshark = findOracle('tshark');

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LINKTYPE_IEEE802_15_4_WITHFCS, crc_ccitt, linkQuality, readPcap, scanDurationNs } from '@k/hw-emu';
 import { EXAMPLE_NETWORK, WpanScanError, formatIwpanScan, parseNetwork, pcapOf, scanNetwork, type ScanResult } from '../../src/index';
-import { findOracle } from '../frame/oracle';
+import { findOracle } from '@k/core-sync/testing';
 
 const GOLDEN = join(import.meta.dirname, 'golden');
 const dir = mkdtempSync(join(tmpdir(), 'k-wpan-net-'));
