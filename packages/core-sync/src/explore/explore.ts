@@ -8,6 +8,7 @@ import type { DetectorOptions, Expectation, Scenario, Verdict } from './scenario
 import { decodeSchedule, encodeSchedule } from './schedule';
 import { DfsStrategy, RandomStrategy, ReplayStrategy, type RecordingChooser, type Strategy, type StrategyName } from './strategy';
 import { renderTimeline } from './timeline';
+import { DporStrategy } from './dpor';
 import { World } from './world';
 
 /** Options of explore(); each names the environment variable that sets its default. */
@@ -80,6 +81,10 @@ export interface ExploreReport {
   readonly distinctOutcomes: number;
   readonly outcomes: readonly string[];
   readonly violations: number;
+  /** the distinct kinds of violation found (all of them with `continueAfterViolation`) */
+  readonly violationKinds: readonly ViolationKind[];
+  /** dpor: executions stopped early because their continuations were covered already (not counted in `executions`) */
+  readonly blocked: number;
   /** executions cut by the step or time bound */
   readonly bounded: number;
   readonly steps: number;
@@ -128,7 +133,7 @@ export function resolveWorld(s: Scenario, o: ExploreOptions): WorldOptions {
   };
 }
 
-function variantOf(s: Scenario, v: string | undefined): string {
+export function variantOf(s: Scenario, v: string | undefined): string {
   const names = Object.keys(s.variants);
   if (names.length === 0) throw new ExploreError(`scenario '${s.name}' declares no variants`);
   const variant = v ?? names[0]!;
@@ -140,6 +145,7 @@ function variantOf(s: Scenario, v: string | undefined): string {
 export function runOnce(s: Scenario, variant: string, world: WorldOptions, chooser: RecordingChooser, persistent: Persistent, trace: boolean, index = 0): { ex: Execution; res: ExecutionResult } {
   const ex = new Execution(world, chooser, persistent);
   ex.index = index;
+  ex.observer = chooser.observer;
   if (trace) ex.trace = [];
   setRT(ex);
   setCur(null);
@@ -164,8 +170,9 @@ function makeStrategy(name: StrategyName, seed: number): Strategy {
       return new RandomStrategy(seed);
     case 'dfs':
       return new DfsStrategy();
-    case 'pct':
     case 'dpor':
+      return new DporStrategy();
+    case 'pct':
       throw new ExploreError(`strategy '${name}' is not available yet (it comes with the deep explorer); use 'random' or 'dfs'`);
     case 'replay':
       throw new ExploreError(`strategy 'replay' needs a schedule: call replay(scenario, variant, schedule)`);
@@ -200,6 +207,8 @@ export function explore<V extends string>(s: Scenario<V>, o: ExploreOptions = {}
   let steps = 0;
   let bounded = 0;
   let violations = 0;
+  let blocked = 0;
+  const kinds = new Set<ViolationKind>();
   let first: { sched: number[][]; v: Violation } | null = null;
   // schedules of executions in which lockdep learned something: a lock-order or
   // IRQ-safety violation found later needs them to replay
@@ -211,12 +220,18 @@ export function explore<V extends string>(s: Scenario<V>, o: ExploreOptions = {}
     const { res } = runOnce(s as Scenario, variant, world, ch, persistent, false, i);
     strategy.done(ch, res);
     if (learnedCount(persistent) !== before) learnedIn.set(i, ch.recorded.slice());
+    if (res.end === 'blocked') {
+      blocked++;
+      if (strategy.complete) break;
+      continue;
+    }
     executions++;
     steps += res.steps;
     if (res.end === 'steps' || res.end === 'time') bounded++;
     if (res.outcome !== null) outcomes.add(res.outcome);
     if (res.violation) {
       violations++;
+      kinds.add(res.violation.kind);
       if (!first) {
         const parts = res.violation.related.map((r) => learnedIn.get(r)).filter((x): x is number[] => x !== undefined);
         first = { sched: [...parts, ch.recorded.slice()], v: res.violation };
@@ -249,6 +264,8 @@ export function explore<V extends string>(s: Scenario<V>, o: ExploreOptions = {}
     distinctOutcomes: outcomes.size,
     outcomes: [...outcomes].sort(),
     violations,
+    violationKinds: [...kinds].sort(),
+    blocked,
     bounded,
     steps,
     timeMs,

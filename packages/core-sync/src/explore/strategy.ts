@@ -1,7 +1,7 @@
 // Scheduling strategies. One `Strategy` hands out a chooser per execution;
 // each chooser records every choice it makes, so any execution replays exactly.
 
-import type { Chooser, Execution, ExecutionResult } from '../internal/rt/kernel';
+import type { Chooser, Execution, ExecutionResult, StepObserver } from '../internal/rt/kernel';
 import { InternalBug } from '../internal/rt/violation';
 import { Rng } from '../internal/rt/rng';
 
@@ -9,6 +9,10 @@ export type StrategyName = 'random' | 'pct' | 'dfs' | 'dpor' | 'replay';
 
 export class RecordingChooser implements Chooser {
   readonly recorded: number[] = [];
+  /** watches the execution's steps (attached to the execution by runOnce) */
+  observer: StepObserver | null = null;
+  /** told every data choice made */
+  onData: ((v: number) => void) | null = null;
   constructor(
     private readonly pick: (n: number, kind: 't' | 'd', label: string, ex: Execution) => number,
   ) {}
@@ -20,6 +24,7 @@ export class RecordingChooser implements Chooser {
   pickData(n: number, label: string, ex: Execution): number {
     const v = this.pick(n, 'd', label, ex);
     this.recorded.push(v);
+    if (this.onData !== null) this.onData(v);
     return v;
   }
 }
