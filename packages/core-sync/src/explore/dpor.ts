@@ -250,7 +250,8 @@ class DporRun implements StepObserver {
   private readonly objCount = new Map<number, number>();
   private readonly lastOf = new Map<number, number>();
   private readonly lastTake = new Map<number, number>();
-  private readonly lockFails: { first: number; actor: number; at: number }[] = [];
+  /** steps that a step disabled (or a lock acquire issued while the lock was held): they race with it */
+  private readonly lockFails: { first: number; actor: number; at: number; fp: Fp | null }[] = [];
   private setupThreads = 0;
   private setupObjs = 0;
   private ex: Execution | null = null;
@@ -586,7 +587,7 @@ class DporRun implements StepObserver {
     const l = lockOf(y);
     if (l !== null && y === l.opLock && l.owner !== null && l.owner !== th && a !== undefined) {
       const first = this.lastTake.get(this.keyOf(l));
-      if (first !== undefined) this.lockFails.push({ first, actor: a, at: k });
+      if (first !== undefined) this.lockFails.push({ first, actor: a, at: k, fp: null });
     }
   }
 
@@ -596,10 +597,12 @@ class DporRun implements StepObserver {
     if (!node) return;
     for (let p = ev.prescribed; p < ev.data.length; p++) {
       for (let alt = 1; alt < ev.nopts[p]!; alt++) {
-        node.pending.push({ br: { actor: ev.actor, data: [...ev.data.slice(0, p), alt], fp: UNKNOWN_FP }, kids: [] });
+        const br: Branch = { actor: ev.actor, data: [...ev.data.slice(0, p), alt], fp: UNKNOWN_FP };
+        if (!node.pending.some((c) => sameEvent(c.br, br))) node.pending.push({ br, kids: [] });
       }
     }
-    node.cur = { actor: node.cur.actor, data: node.cur.data, fp: ev.fp };
+    // a replay of this node makes the same choices (and does not branch on them again)
+    node.cur = { actor: node.cur.actor, data: ev.data.slice(), fp: ev.fp };
     this.last = ev;
   }
 
@@ -612,15 +615,10 @@ class DporRun implements StepObserver {
     if (terminal) return;
     for (const a of toggledBy(ev, now)) {
       if (ev.spawned.includes(a)) continue;
-      if (!conflicts(ev.fp, this.apriori(a))) ev.fp.global = true;
-      // a lock acquire just disabled by the holder taking the lock: a blocked attempt
-      const th = this.actorThread.get(a);
-      if (th && !now.includes(a) && isLockAcquire(th.op)) {
-        const l = lockOf(th.op)!;
-        const first = this.lastTake.get(this.keyOf(l));
-        const lastA = this.lastOf.get(a);
-        if (first !== undefined && lastA !== undefined) this.lockFails.push({ first, actor: a, at: lastA });
-      }
+      const fp = this.apriori(a);
+      if (!conflicts(ev.fp, fp)) ev.fp.global = true;
+      // a pending step this step disabled could have run before it: they race
+      if (!now.includes(a)) this.lockFails.push({ first: ev.idx, actor: a, at: this.lastOf.get(a) ?? -1, fp });
     }
     const node = this.path[ev.idx];
     if (node) node.cur = { actor: node.cur.actor, data: node.cur.data, fp: ev.fp };
@@ -663,16 +661,17 @@ class DporRun implements StepObserver {
       else if (how === 'quiescent' || how === 'steps') {
         const n = ex.collect();
         for (let i = 0; i < n; i++) endEnabled.push(this.candActor(ex, ex.cands[i]!));
-        if (how === 'quiescent') {
-          for (const a of endEnabled) term.push(a);
-          endEnabled = [];
-        }
       } else if (how === 'violation' && m > 0) {
         // the violation ends the execution: it cuts short every context that could have run instead
         for (const a of events[m - 1]!.enabled) if (a !== events[m - 1]!.actor) term.push(a);
       }
     }
-    if (this.last !== null) this.settle(this.last, endEnabled, how === 'quiescent' || how === 'violation' || how === 'blocked');
+    // what the last step enabled and disabled; at a quiescent end, what could still run is cut short by the end
+    if (this.last !== null) this.settle(this.last, endEnabled, how === 'violation' || how === 'blocked');
+    if (how === 'quiescent') {
+      for (const a of endEnabled) term.push(a);
+      endEnabled = [];
+    }
     // A step that ends the execution cuts short every context that could still have run. Run
     // earlier, it would have cut the steps that came before it: a violation conflicts with every
     // other step; the last non-daemon step with every step of a daemon (which does not keep the
@@ -718,21 +717,25 @@ class DporRun implements StepObserver {
       for (const [a, th] of this.actorThread) if (!th.done) addVirtual(a, -1);
     }
     for (const f of this.lockFails) {
-      const th = this.actorThread.get(f.actor)!;
-      // the blocked acquire is the context's next step after its last step at that time
+      const th = this.actorThread.get(f.actor) ?? null;
+      // the pending step is the context's next step after its last step at that time
       let base = -1;
       for (let i = f.at; i >= 0; i--) if (events[i]!.actor === f.actor) {
         base = i;
         break;
       }
       const creator = base < 0 ? this.actorCreator.get(f.actor) ?? -1 : -1;
-      const fp = new Fp();
-      const l = lockOf(th.op);
-      if (l !== null) fp.add(this.keyOf(l), K_ACQ);
-      if (th.cpu) fp.add(this.st.key(`cpu${th.cpu.id}`), K_R);
+      let fp = f.fp;
+      const lockAcq = fp === null || (th !== null && isLockAcquire(th.op) && fp.keys.some((_, i) => fp!.kinds[i] === K_ACQ));
+      if (fp === null) {
+        fp = new Fp();
+        const l = th === null ? null : lockOf(th.op);
+        if (l !== null) fp.add(this.keyOf(l), K_ACQ);
+        if (th !== null && th.cpu) fp.add(this.st.key(`cpu${th.cpu.id}`), K_R);
+      }
       const ev: Ev = {
         idx: m, actor: f.actor, aidx: base < 0 ? 0 : events[base]!.aidx + 1, fp, data: [], nopts: [], prescribed: 0, enabled: [], creator,
-        createdAt: f.at, blocking: true, lockAcq: true, thread: th, op: th.op, cpuBefore: 0, base: base < 0 ? creator : base, clock: [], spawned: [], virtual: true,
+        createdAt: f.at, blocking: false, lockAcq, thread: th, op: th ? th.op : null, cpuBefore: 0, base: base < 0 ? creator : base, clock: [], spawned: [], virtual: true,
       };
       virtuals.push({ ev, term: -1, lockFirst: f.first });
     }
@@ -947,7 +950,9 @@ function analyse(run: DporRun, events: Ev[], virtuals: { ev: Ev; term: number; l
       if (x === k) continue;
       if (!hb(j, events[x]!.clock)) v.push(run.branchOf(events[x]!));
     }
-    v.push(second.virtual ? { actor: second.actor, data: [], fp: second.lockAcq ? second.fp : UNKNOWN_FP } : run.branchOf(second));
+    // the racing step runs in another state: its data choices are explored afresh where it lands
+    // (and what it does after its access, which reads something else there, is a prediction)
+    v.push({ actor: second.actor, data: [], fp: UNKNOWN_FP });
     st.stats.races++;
     if (DEBUG) console.log(`  race ${j} -> ${second.virtual ? 'virtual ' : ''}${k}: insert at ${j} [${v.map((b) => b.actor).join(' ')}]`);
     insert(run, j, v);
@@ -1045,7 +1050,10 @@ function insert(run: DporRun, j: number, v: Branch[]): void {
   for (const list of [node.sleep, node.done]) {
     for (const s of list) {
       if (s.actor === node.cur.actor) continue;
-      if (weakInitial({ actor: s.actor, data: [], fp: s.fp }, v, false) !== -2) return;
+      if (weakInitial({ actor: s.actor, data: [], fp: s.fp }, v, false) !== -2) {
+        if (DEBUG) console.log(`    redundant: ${s.actor} sleeps at ${j}`);
+        return;
+      }
     }
   }
   if (st.maxPreemptions !== null && preemptions(run, j, v) > st.maxPreemptions) {
@@ -1060,10 +1068,16 @@ function insert(run: DporRun, j: number, v: Branch[]): void {
       const t = weakInitial(child.br, w, true);
       if (t === -2) continue;
       if (t >= 0) {
-        if (w.length === 1 && child.kids.length > 0) return;
+        if (w.length === 1 && child.kids.length > 0) {
+          if (DEBUG) console.log(`    covered below ${child.br.actor}`);
+          return;
+        }
         w = w.filter((_, i) => i !== t);
       }
-      if (child.kids.length === 0 || w.length === 0) return;
+      if (child.kids.length === 0 || w.length === 0) {
+        if (DEBUG) console.log(`    covered by leaf ${child.br.actor}`);
+        return;
+      }
       kids = child.kids;
       descended = true;
       break;
