@@ -223,13 +223,12 @@ export class DporStrategy implements Strategy {
     const node = path[i]!;
     const old = node.cur;
     const nxt = node.pending.shift()!;
-    if (!node.top) {
-      const fp = node.variantFp !== null ? node.variantFp.union(old.fp) : old.fp;
-      if (nxt.br.actor === old.actor) node.variantFp = fp;
-      else {
-        node.done.push({ actor: old.actor, fp });
-        node.variantFp = null;
-      }
+    if (DEBUG) console.log(`  backtrack to ${i}: ${nxt.br.actor}(${nxt.br.data.join(',')}) kids=${nxt.kids.length} rest=${node.pending.map((c) => `${c.br.actor}(${c.br.data.join(',')})`).join(' ')}`);
+    const fp = node.variantFp !== null ? node.variantFp.union(old.fp) : old.fp;
+    if (nxt.br.actor === old.actor) node.variantFp = fp;
+    else {
+      node.done.push({ actor: old.actor, fp });
+      node.variantFp = null;
     }
     node.cur = nxt.br;
     node.next = nxt.kids;
@@ -413,7 +412,7 @@ class DporRun implements StepObserver {
     let node = path[k];
     const sleep = k === 0 ? [] : this.sleepAfter(k - 1, en);
     if (node !== undefined) {
-      node.sleep = top ? [] : sleep;
+      node.sleep = sleep;
       while (!en.includes(node.cur.actor)) {
         if (k < this.replayTo) throw new InternalBug(`dpor: step ${k} of a replayed prefix cannot run ${this.actorName(node.cur.actor)} any more: the model is not deterministic (does it read the wall clock, Math.random or global state?)`);
         this.st.stats.infeasible++;
@@ -430,7 +429,7 @@ class DporRun implements StepObserver {
       }
     } else {
       const parent = k > 0 ? path[k - 1]! : null;
-      node = { cur: { actor: -1, data: [], fp: UNKNOWN_FP }, next: [], pending: [], sleep: top ? [] : sleep, done: [], variantFp: null, top };
+      node = { cur: { actor: -1, data: [], fp: UNKNOWN_FP }, next: [], pending: [], sleep, done: [], variantFp: null, top };
       const kids = parent !== null ? parent.next : [];
       let picked = false;
       while (kids.length > 0) {
@@ -449,12 +448,14 @@ class DporRun implements StepObserver {
         if (a < 0) return this.blocked(en);
         node.cur = { actor: a, data: [], fp: UNKNOWN_FP };
         if (top) {
-          for (const o of en) if (o !== a) node.pending.push({ br: { actor: o, data: [], fp: UNKNOWN_FP }, kids: [] });
+          // the exhaustive top of a split search: every context that does not sleep is a branch
+          const asleep = (x: number) => node!.sleep.some((e) => e.actor === x);
+          for (const o of en) if (o !== a && !asleep(o)) node.pending.push({ br: { actor: o, data: [], fp: UNKNOWN_FP }, kids: [] });
         }
       }
       path.push(node);
     }
-    if (en.length > 1) this.branching++;
+    if (node.top && (node.pending.length > 0 || node.done.length > 0)) this.branching++;
     const actor = node.cur.actor;
     this.chosen = Math.max(0, en.indexOf(actor));
     this.dataPos = 0;
@@ -627,7 +628,7 @@ class DporRun implements StepObserver {
   private sleepAfter(k: number, now: readonly number[]): SleepEntry[] {
     const node = this.path[k];
     const ev = this.events[k]!;
-    if (!node || node.top) return [];
+    if (!node) return [];
     const toggled = toggledBy(ev, now);
     const out: SleepEntry[] = [];
     for (const list of [node.sleep, node.done]) {
@@ -941,6 +942,13 @@ function analyse(run: DporRun, events: Ev[], virtuals: { ev: Ev; term: number; l
     e.clock = clock;
   }
 
+  // preemptions before each step (for the optional bound)
+  const pre: number[] = [0];
+  for (let x = 0; x < m; x++) {
+    const e = events[x]!;
+    const p = x > 0 && e.actor !== events[x - 1]!.actor && e.enabled.includes(events[x - 1]!.actor) ? 1 : 0;
+    pre.push(pre[x]! + p);
+  }
   // reversals
   const tryReverse = (j: number, second: Ev, k: number) => {
     if (events[j]!.actor === second.actor) return;
@@ -955,6 +963,16 @@ function analyse(run: DporRun, events: Ev[], virtuals: { ev: Ev; term: number; l
     v.push({ actor: second.actor, data: [], fp: UNKNOWN_FP });
     st.stats.races++;
     if (DEBUG) console.log(`  race ${j} -> ${second.virtual ? 'virtual ' : ''}${k}: insert at ${j} [${v.map((b) => b.actor).join(' ')}]`);
+    if (st.maxPreemptions !== null) {
+      // preemptions of the prefix, plus every switch of the sequence (an upper bound)
+      let n = pre[j]!;
+      if (j > 0 && v[0]!.actor !== events[j - 1]!.actor && events[j]!.enabled.includes(events[j - 1]!.actor)) n++;
+      for (let i = 1; i < v.length; i++) if (v[i]!.actor !== v[i - 1]!.actor) n++;
+      if (n > st.maxPreemptions) {
+        st.stats.pruned++;
+        return;
+      }
+    }
     insert(run, j, v);
   };
   for (let k = 0; k < m; k++) for (const r of direct[k]!) tryReverse(r.first, events[k]!, k);
@@ -1013,11 +1031,14 @@ function reversible(events: Ev[], j: number, second: Ev, k: number, endEnabled: 
 
 // ---- wakeup trees ------------------------------------------------------------------
 
+/** The same step with the same prescribed data choices (choices past them are explored freely). */
 function sameEvent(a: Branch, b: Branch): boolean {
-  if (a.actor !== b.actor) return false;
-  const n = Math.max(a.data.length, b.data.length);
-  for (let i = 0; i < n; i++) if ((a.data[i] ?? 0) !== (b.data[i] ?? 0)) return false;
-  return true;
+  return a.actor === b.actor && a.data.length === b.data.length && a.data.every((x, i) => x === b.data[i]);
+}
+
+/** `a` covers `b`: its prescribed choices are a prefix of b's (a explores b's choices among others). */
+function covers(a: readonly number[], b: readonly number[]): boolean {
+  return a.length <= b.length && a.every((x, i) => x === b[i]);
 }
 
 function dep(a: Branch, b: Branch): boolean {
@@ -1033,7 +1054,7 @@ function weakInitial(p: Branch, v: readonly Branch[], sameData: boolean): number
   for (let t = 0; t < v.length; t++) {
     const ve = v[t]!;
     if (ve.actor !== p.actor) continue;
-    if (sameData && !sameEvent(p, ve)) return -2;
+    if (sameData && !covers(p.data, ve.data)) return -2;
     for (let s = 0; s < t; s++) if (dep(v[s]!, ve)) return -2;
     return t;
   }
@@ -1056,15 +1077,18 @@ function insert(run: DporRun, j: number, v: Branch[]): void {
       }
     }
   }
-  if (st.maxPreemptions !== null && preemptions(run, j, v) > st.maxPreemptions) {
-    st.stats.pruned++;
-    return;
-  }
   let kids = node.pending;
   let w = v.slice();
   for (let guard = 0; guard < 1_000_000; guard++) {
     let descended = false;
-    for (const child of kids) {
+    for (let ci = 0; ci < kids.length; ci++) {
+      let child = kids[ci]!;
+      // a branch not explored yet that prescribes only first options can explore every option instead
+      const same = w.find((x) => x.actor === child.br.actor);
+      if (same && !covers(child.br.data, same.data) && covers(same.data, child.br.data) && child.br.data.slice(same.data.length).every((x) => x === 0)) {
+        child = { br: { actor: child.br.actor, data: same.data.slice(), fp: child.br.fp }, kids: child.kids };
+        kids[ci] = child;
+      }
       const t = weakInitial(child.br, w, true);
       if (t === -2) continue;
       if (t >= 0) {
@@ -1092,16 +1116,4 @@ function insert(run: DporRun, j: number, v: Branch[]): void {
       return;
     }
   }
-}
-
-/** preemptions of the prefix up to step j, plus the context switches of v (an upper bound) */
-function preemptions(run: DporRun, j: number, v: readonly Branch[]): number {
-  void run;
-  let n = 0;
-  let prev = -1;
-  for (const b of v) {
-    if (prev >= 0 && b.actor !== prev) n++;
-    prev = b.actor;
-  }
-  return n + j * 0;
 }

@@ -8,7 +8,8 @@
 // operation, an IRQ, a softirq, time) depends on everything.
 
 import { A_READ, C_THREAD, OP_START, OP_YIELD, type Execution, type ExecutionResult, type Op, type StepObserver, type Thread } from '../internal/rt/kernel';
-import { ExploreError, resolveWorld, runOnce, variantOf, type ExploreOptions } from './explore';
+import type { ExploreOptions } from './explore';
+import { ExploreError, resolveWorld, runOnce, variantOf } from './run';
 import type { Scenario } from './scenario';
 import { DfsStrategy } from './strategy';
 import type { Persistent } from '../internal/rt/kernel';

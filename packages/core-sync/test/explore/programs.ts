@@ -7,6 +7,10 @@ import {
   Cell, DEFINE_MUTEX, DEFINE_SPINLOCK, READ_ONCE, WRITE_ONCE, choose, complete, defineScenario, init_completion, kassert,
   mutex_lock, mutex_unlock, spin_lock, spin_unlock, wait_for_completion, type KGen, type Scenario,
 } from '../../src/index';
+import { DporStrategy } from '../../src/explore/dpor';
+import { resolveWorld, runOnce } from '../../src/explore/run';
+import { StepRecorder } from '../../src/explore/traces';
+import type { StepObserver } from '../../src/internal/rt/kernel';
 
 export type Instr =
   | { readonly op: 'read'; readonly cell: number; readonly plain: boolean }
@@ -148,4 +152,47 @@ export function programScenario(p: Program, name = 'program'): Scenario<'only'> 
       k.outcome(() => `${cells.map((c) => c.peek()).join(',')}|${logs.map((l) => l.join(',')).join('/')}`);
     },
   });
+}
+
+/** The canonical traces (see countTraces) of the executions dpor explores. */
+export function dporTraces(s: Scenario, budget = 5000): Set<string> {
+  const st = new DporStrategy();
+  const world = resolveWorld(s, {});
+  const out = new Set<string>();
+  const persistent = { lockdep: null };
+  for (let i = 0; i < budget; i++) {
+    const ch = st.next();
+    if (!ch) break;
+    const rec = new StepRecorder();
+    const d = ch.observer!;
+    const tee: StepObserver = {
+      before: (ex, n) => {
+        rec.before(ex, n);
+        return d.before(ex, n);
+      },
+      after: (ex) => {
+        d.after(ex);
+        rec.after(ex);
+      },
+      created: (o) => {
+        d.created(o);
+        rec.created(o);
+      },
+      spawned: (t) => {
+        d.spawned(t);
+        rec.spawned(t);
+      },
+      access: (o, w) => d.access(o, w),
+      pseudo: (k, w) => d.pseudo(k, w),
+      global: () => d.global(),
+    };
+    ch.observer = tee;
+    ch.onData = (v) => rec.noteData(v);
+    const { res, ex } = runOnce(s, 'only', world, ch, persistent, false, i);
+    if (res.end === 'violation' && res.steps > 0 && rec.steps.length < ex.steps) rec.after(ex);
+    st.done(ch, res);
+    if (res.end !== 'blocked') out.add(rec.canonical());
+    if (st.complete) break;
+  }
+  return out;
 }
