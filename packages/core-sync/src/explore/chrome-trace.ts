@@ -96,8 +96,12 @@ export function chromeTrace(input: ChromeTraceInput): ChromeTrace {
     if (s.kind === 'hardirq' || s.kind === 'softirq' || s.kind === 'irq') {
       const key = `${s.thread}#${s.threadId}`;
       const h = handlers.get(key);
-      if (h) h.last = ts;
-      else handlers.set(key, { tid, start: ts, last: ts, kind: s.kind === 'softirq' ? 'softirq' : 'hardirq', name: s.thread });
+      // the delivery mark says which kind of handler starts; its steps confirm it
+      const kind = s.kind === 'softirq' || (s.kind === 'irq' && s.op === 'softirq') ? 'softirq' : 'hardirq';
+      if (h) {
+        h.last = ts;
+        if (s.kind === 'softirq') h.kind = 'softirq';
+      } else handlers.set(key, { tid, start: ts, last: ts, kind, name: s.thread });
     }
     // lock holds: a lock appears in and disappears from the thread's held list
     if (s.kind !== 'time' && s.kind !== 'irq') {

@@ -96,11 +96,16 @@ export class DfsStrategy implements Strategy {
     this.started = true;
     this.abort = false;
     let pos = 0;
+    const reached = (): void => {
+      // the split point: is the subtree below this prefix ours?
+      if (this.split !== null && pos === this.split.top && !this.split.owns(this.key(pos))) this.abort = true;
+    };
     const ch = new RecordingChooser((n, kind, _label, ex) => {
       const f = this.stack[pos];
       if (f) {
         if (f.n !== n) throw new InternalBug(`dfs: choice point ${pos} had ${f.n} options and now has ${n}: the model is not deterministic (does it read the wall clock, Math.random or global state?)`);
         pos++;
+        reached();
         return f.chosen;
       }
       const prev = this.stack[pos - 1];
@@ -119,7 +124,7 @@ export class DfsStrategy implements Strategy {
       if (frame.chosen >= n) frame.chosen = 0;
       this.stack.push(frame);
       pos++;
-      if (this.split !== null && pos === this.split.top && !this.split.owns(this.key(pos))) this.abort = true;
+      reached();
       return frame.chosen;
     });
     if (this.split !== null) {

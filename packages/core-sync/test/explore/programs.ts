@@ -155,8 +155,7 @@ export function programScenario(p: Program, name = 'program'): Scenario<'only'> 
 }
 
 /** The canonical traces (see countTraces) of the executions dpor explores. */
-export function dporTraces(s: Scenario, budget = 5000): Set<string> {
-  const st = new DporStrategy();
+export function dporTraces(s: Scenario, budget = 5000, st = new DporStrategy()): Set<string> {
   const world = resolveWorld(s, {});
   const out = new Set<string>();
   const persistent = { lockdep: null };
@@ -191,7 +190,11 @@ export function dporTraces(s: Scenario, budget = 5000): Set<string> {
     const { res, ex } = runOnce(s, 'only', world, ch, persistent, false, i);
     if (res.end === 'violation' && res.steps > 0 && rec.steps.length < ex.steps) rec.after(ex);
     st.done(ch, res);
-    if (res.end !== 'blocked') out.add(rec.canonical());
+    if (res.end !== 'blocked') {
+      const c = rec.canonical();
+      if (out.has(c) && process.env.K_DUP) console.log('DUP', i, c);
+      out.add(c);
+    }
     if (st.complete) break;
   }
   return out;
