@@ -266,6 +266,8 @@ class DporRun implements StepObserver {
   skipped = false;
   readonly rootAlternatives: number[][] = [];
   private readonly timeActor: number;
+  /** a detector watches the steps: what a step does where it lands can end the execution */
+  private watched = true;
 
   constructor(
     private readonly st: DporStrategy,
@@ -391,6 +393,10 @@ class DporRun implements StepObserver {
   // ---- stepping -------------------------------------------------------------
 
   before(ex: Execution, n: number): boolean {
+    if (this.ex === null) {
+      const d = ex.det;
+      this.watched = d.races || d.lockdep || d.lifetime || d.atomicSleep || d.warnings;
+    }
     this.ex = ex;
     const en: number[] = [];
     if (n === 0) en.push(this.timeActor);
@@ -762,6 +768,22 @@ class DporRun implements StepObserver {
   get pathNodes(): PNode[] {
     return this.path;
   }
+  /**
+   * The footprint of a racing step where it lands. It reads another value there, so what it
+   * does after its access may differ; only when no violation can depend on that (every
+   * detector off, no assertion evaluated by the step) is it predicted as its access alone.
+   */
+  predict(ev: Ev): Fp {
+    if (ev.fp.global || !ev.fp.exact || this.watched || ev.fp.keys.includes(this.st.key('check'))) return UNKNOWN_FP;
+    const fp = new Fp();
+    if (ev.op !== null) addOpFootprint(ev.op, fp, this.keyFn);
+    const l = ev.op === null ? null : lockOf(ev.op);
+    if (l !== null && ev.op === l.opLock) fp.add(this.keyOf(l), K_ACQ);
+    if (ev.thread !== null && ev.thread.cpu !== null) fp.add(this.st.key(`cpu${ev.thread.cpu.id}`), K_R);
+    if (ev.op === null) return UNKNOWN_FP;
+    return fp;
+  }
+
   lockKeyOf(ev: Ev): number {
     const l = ev.op === null ? null : lockOf(ev.op);
     return l === null ? -1 : this.keyOf(l);
@@ -785,6 +807,8 @@ interface KeyState {
   reads: Map<number, number>;
   lastLock: number;
   lastAccess: number;
+  /** the last real lock operation (a global step is an access, not a release) */
+  lastLockOp: number;
   isLock: boolean;
 }
 
@@ -815,7 +839,7 @@ function analyse(run: DporRun, events: Ev[], virtuals: { ev: Ev; term: number; l
   const ks = (key: number, lock: boolean): KeyState => {
     let s = keys.get(key);
     if (!s) {
-      s = { w: -1, reads: new Map(), lastLock: -1, lastAccess: -1, isLock: lock };
+      s = { w: -1, reads: new Map(), lastLock: -1, lastAccess: -1, lastLockOp: -1, isLock: lock };
       keys.set(key, s);
     }
     return s;
@@ -832,7 +856,7 @@ function analyse(run: DporRun, events: Ev[], virtuals: { ev: Ev; term: number; l
       // a global step that acquires a lock still races with the previous acquire, through the release
       for (let i = 0; i < fp.keys.length; i++) {
         const s = keys.get(fp.keys[i]!);
-        if (fp.kinds[i] === K_ACQ && s !== undefined && s.lastLock >= 0) suc.push({ first: s.lastLock, via: s.lastAccess });
+        if (fp.kinds[i] === K_ACQ && s !== undefined && s.lastLock >= 0) suc.push({ first: s.lastLock, via: s.lastLockOp });
       }
       for (const s of keys.values()) {
         if (s.w >= 0) seen.push(s.w);
@@ -851,6 +875,7 @@ function analyse(run: DporRun, events: Ev[], virtuals: { ev: Ev; term: number; l
           if (kind === K_ACQ || kind === K_TRY_OK || kind === K_REL || kind === K_TRY) {
             const s = ks(fp.keys[i]!, true);
             s.lastAccess = k;
+            s.lastLockOp = k;
             if (kind === K_ACQ || kind === K_TRY_OK) s.lastLock = k;
           }
         }
@@ -862,13 +887,16 @@ function analyse(run: DporRun, events: Ev[], virtuals: { ev: Ev; term: number; l
       for (let i = 0; i < fp.keys.length; i++) {
         const kind = fp.kinds[i]!;
         const isLock = kind === K_ACQ || kind === K_REL || kind === K_TRY || kind === K_TRY_OK;
-        const s = update ? ks(fp.keys[i]!, isLock) : keys.get(fp.keys[i]!) ?? { w: -1, reads: new Map<number, number>(), lastLock: -1, lastAccess: -1, isLock };
+        const s = update ? ks(fp.keys[i]!, isLock) : keys.get(fp.keys[i]!) ?? { w: -1, reads: new Map<number, number>(), lastLock: -1, lastAccess: -1, lastLockOp: -1, isLock };
         if (s.isLock || isLock) {
-          if (kind === K_ACQ && s.lastLock >= 0) suc.push({ first: s.lastLock, via: s.lastAccess });
-          else if (s.lastAccess >= 0) seen.push(s.lastAccess);
+          if (kind === K_ACQ && s.lastLock >= 0) {
+            suc.push({ first: s.lastLock, via: s.lastLockOp });
+            if (s.lastAccess !== s.lastLockOp && s.lastAccess >= 0) seen.push(s.lastAccess);
+          } else if (s.lastAccess >= 0) seen.push(s.lastAccess);
           if (kind !== K_R && s.w >= 0) seen.push(s.w);
           if (update) {
             s.lastAccess = k;
+            s.lastLockOp = k;
             if (kind === K_ACQ || kind === K_TRY_OK) s.lastLock = k;
           }
           continue;
@@ -960,7 +988,7 @@ function analyse(run: DporRun, events: Ev[], virtuals: { ev: Ev; term: number; l
     }
     // the racing step runs in another state: its data choices are explored afresh where it lands
     // (and what it does after its access, which reads something else there, is a prediction)
-    v.push({ actor: second.actor, data: [], fp: UNKNOWN_FP });
+    v.push({ actor: second.actor, data: [], fp: run.predict(second) });
     st.stats.races++;
     if (DEBUG) console.log(`  race ${j} -> ${second.virtual ? 'virtual ' : ''}${k}: insert at ${j} [${v.map((b) => b.actor).join(' ')}]`);
     if (st.maxPreemptions !== null) {

@@ -74,15 +74,15 @@ describe('dpor', () => {
     }), { seed: 7, numRuns: 30 });
   });
 
-  it('visits every Mazurkiewicz trace of programs with data races and failing assertions', () => {
-    fc.assert(fc.property(programArb({ locks: 1, plain: true, asserts: true, branches: true }), (p) => {
+  it('visits every Mazurkiewicz trace of programs with blocking, data races, failing assertions and data choices', () => {
+    fc.assert(fc.property(programArb({ locks: 2, plain: true, asserts: true, branches: true, completions: 1, choices: true }), (p) => {
       const s = programScenario(p);
       const t = countTraces(s, { budget: 1500, maxSteps: 200 });
       if (!t.complete) return;
       const seen = dporTraces(s);
       const missing = [...t.canonical].filter((c) => !seen.has(c));
       expect(missing).toEqual([]);
-    }), { seed: 11, numRuns: 30 });
+    }), { seed: 11, numRuns: 40 });
   });
 
   it('agrees with dfs on the kernel bug patterns, with fewer executions', () => {

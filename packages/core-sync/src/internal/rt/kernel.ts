@@ -228,6 +228,12 @@ export function touchObj(obj: object, write: boolean): void {
   if (ex !== null && ex.observer !== null) ex.observer.access(obj, write);
 }
 
+/** Declares that the current step evaluates a check of the model (an assertion, BUG_ON, WARN_ON) on what it read. */
+export function noteCheck(): void {
+  const ex = RT as Execution | null;
+  if (ex !== null && ex.observer !== null) ex.observer.pseudo('check', false);
+}
+
 /** Declares that the current step changes the state of IRQ line `irq` (raising or lowering it). */
 export function touchIrqLine(irq: number): void {
   const ex = RT as Execution | null;
