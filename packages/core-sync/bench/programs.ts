@@ -116,11 +116,33 @@ export function philosophers(n: number): Scenario<'run'> {
   });
 }
 
+/** A benchmark program: its scenario, the budget of its brute-force trace count (0: too many interleavings), and its known trace count. */
+export interface BenchProgram {
+  readonly scenario: Scenario<'run'>;
+  readonly bruteForce: number;
+  readonly known?: number;
+}
+
 /** The programs and sizes the benchmark runs (the scenario names of this module). */
-export const programs: readonly Scenario<'run'>[] = [
-  lastzero(3), lastzero(5), lastzero(8),
-  indexer(2), indexer(12), indexer(13),
-  readers(3), readers(8),
-  fileSystem(4), fileSystem(14), fileSystem(16),
-  philosophers(3), philosophers(4),
+export const programs: readonly BenchProgram[] = [
+  { scenario: lastzero(3), bruteForce: 200_000 },
+  { scenario: lastzero(5), bruteForce: 0 },
+  { scenario: lastzero(8), bruteForce: 0 },
+  { scenario: indexer(2), bruteForce: 10_000 },
+  { scenario: indexer(12), bruteForce: 0 },
+  { scenario: indexer(13), bruteForce: 0 },
+  { scenario: readers(3), bruteForce: 10_000, known: 2 ** 3 },
+  { scenario: readers(8), bruteForce: 0, known: 2 ** 8 },
+  { scenario: fileSystem(2), bruteForce: 20_000 },
+  { scenario: fileSystem(14), bruteForce: 0 },
+  { scenario: fileSystem(16), bruteForce: 0 },
+  { scenario: philosophers(3), bruteForce: 50_000 },
+  { scenario: philosophers(4), bruteForce: 0 },
+  { scenario: philosophers(5), bruteForce: 0 },
 ];
+
+/** The programs the scaling benchmark runs on worker threads (which import this module and find them by name). */
+export const scaling = { random: philosophers(5), dpor: philosophers(4) } as const;
+
+/** Every scenario of this module, for workers. */
+export const scenarios: readonly Scenario<'run'>[] = [...programs.map((p) => p.scenario), scaling.random, scaling.dpor];

@@ -416,7 +416,11 @@ class DporRun implements StepObserver {
     }
     const top = split !== null && !this.topDone;
     let node = path[k];
-    const sleep = k === 0 ? [] : this.sleepAfter(k - 1, en);
+    // The top of a split search branches on every context that does not sleep (sleep sets alone
+    // are a sound reduction); below it, each subtree is a fresh search of what is left, which
+    // does not follow races into the top and so cannot lean on the top's sleep sets.
+    const belowTop = k > 0 && !top && path[k - 1]!.top;
+    const sleep = k === 0 || belowTop ? [] : this.sleepAfter(k - 1, en);
     if (node !== undefined) {
       node.sleep = sleep;
       while (!en.includes(node.cur.actor)) {
@@ -602,10 +606,14 @@ class DporRun implements StepObserver {
   private close(ev: Ev): void {
     const node = this.path[ev.idx];
     if (!node) return;
+    // they come before any other context's branch: a context goes into the sleep set of its
+    // siblings only once all its variants here are explored
+    let at = node.pending.findIndex((c) => c.br.actor !== ev.actor);
+    if (at < 0) at = node.pending.length;
     for (let p = ev.prescribed; p < ev.data.length; p++) {
       for (let alt = 1; alt < ev.nopts[p]!; alt++) {
         const br: Branch = { actor: ev.actor, data: [...ev.data.slice(0, p), alt], fp: UNKNOWN_FP };
-        if (!node.pending.some((c) => sameEvent(c.br, br))) node.pending.push({ br, kids: [] });
+        if (!node.pending.some((c) => sameEvent(c.br, br))) node.pending.splice(at++, 0, { br, kids: [] });
       }
     }
     // a replay of this node makes the same choices (and does not branch on them again)

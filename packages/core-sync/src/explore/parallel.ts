@@ -65,10 +65,12 @@ export function findScenario(mod: Record<string, unknown>, name: string): Scenar
 
 function startWorker(input: WorkerInput): Worker {
   const self = import.meta.url;
-  if (self.endsWith('.ts')) {
-    // running from sources (tests): the worker loads TypeScript through tsx and resolves packages to their sources
-    const code = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(self)}); }).catch((e) => { require('node:worker_threads').parentPort.postMessage({ type: 'error', message: String(e && e.stack || e) }); });`;
-    return new Worker(code, { eval: true, workerData: input, execArgv: ['--conditions=@k/source'] });
+  const fromSources = self.endsWith('.ts');
+  if (fromSources || /\.[cm]?ts$/.test(input.ref.module)) {
+    // TypeScript (our sources in tests, or a scenario module): the worker loads it through tsx;
+    // from sources, packages resolve to their sources too
+    const code = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(self)}); }).catch((e) => { require('node:worker_threads').parentPort.postMessage({ type: 'error', message: 'cannot start a worker (TypeScript modules need tsx): ' + String(e && e.message || e) }); });`;
+    return new Worker(code, { eval: true, workerData: input, execArgv: fromSources ? ['--conditions=@k/source'] : undefined });
   }
   return new Worker(new URL(self), { workerData: input });
 }

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { DEFINE_SPINLOCK, encodeSchedule, explore, parseShard, spin_lock, spin_unlock } from '../../src/index';
 import { plan, search, splitDepth, type Shard } from '../../src/explore/explore';
 import { DporStrategy, prefixHash } from '../../src/explore/dpor';
 import type { Scenario } from '../../src/explore/scenario';
 import { fewReaders, lostUpdate, readers } from './fixtures/scenarios';
-import { dporTraces, programScenario } from './programs';
+import { dporTraces, programArb, programScenario } from './programs';
 import { scenario } from '../helpers';
 
 function schedules(s: Scenario, strategy: 'dfs' | 'dpor' | 'random' | 'pct', shard: Shard | undefined, budget = 100_000): string[] {
@@ -67,6 +68,20 @@ describe('sharding', () => {
     }
     const all = dporTraces(s, 100_000);
     expect([...all].filter((t) => !traces.has(t))).toEqual([]);
+  });
+
+  it('splits dpor soundly on random programs with locks, blocking, races, assertions and data choices', () => {
+    fc.assert(
+      fc.property(programArb({ completions: 1, locks: 2, plain: true, asserts: true, choices: true, branches: true }), fc.integer({ min: 2, max: 5 }), (p, count) => {
+        const s = programScenario(p);
+        const traces = new Set<string>();
+        for (let i = 0; i < count; i++) {
+          for (const t of dporTraces(s, 200_000, new DporStrategy(null, { top: splitDepth(count), owns: (key) => prefixHash(key) % count === i }))) traces.add(t);
+        }
+        expect([...dporTraces(s, 200_000)].filter((t) => !traces.has(t))).toEqual([]);
+      }),
+      { seed: 7, numRuns: 40 },
+    );
   });
 
   it('agrees on the verdict in every shard that holds the bug', () => {
