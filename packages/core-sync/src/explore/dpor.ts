@@ -1099,7 +1099,6 @@ function weakInitial(p: Branch, v: readonly Branch[], sameData: boolean): number
 }
 
 function insert(run: DporRun, j: number, v: Branch[]): void {
-  const st = run.strategy;
   const path = run.pathNodes;
   const node = path[j];
   if (!node || node.top) return;

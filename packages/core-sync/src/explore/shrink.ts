@@ -11,7 +11,7 @@ import { C_IRQ, C_ITEM, C_THREAD, type Execution, type ExecutionResult, type Per
 import type { ViolationKind } from '../internal/rt/violation';
 import { runOnce } from './run';
 import type { Scenario } from './scenario';
-import { RecordingChooser, ReplayStrategy } from './strategy';
+import { RecordingChooser } from './strategy';
 
 /** The size of an execution's schedule. */
 export interface ScheduleShape {
