@@ -35,6 +35,17 @@ export type { ExploreOptions, ExploreReport, Counterexample, ReplayReport, Progr
 export { encodeSchedule, decodeSchedule, ScheduleFormatError } from './explore/schedule';
 export type { StrategyName } from './explore/strategy';
 export { renderTimeline } from './explore/timeline';
+export { parseShard } from './explore/explore';
+export type { Shard, ScenarioRef } from './explore/explore';
+export { exploreParallel } from './explore/parallel';
+export { pctGuarantee } from './explore/pct';
+export type { PctGuarantee } from './explore/pct';
+export type { DporStats } from './explore/dpor';
+export type { ScheduleShape } from './explore/shrink';
+export { chromeTrace } from './explore/chrome-trace';
+export type { ChromeTrace, ChromeTraceInput, TraceEvent } from './explore/chrome-trace';
+export { countTraces } from './explore/traces';
+export type { TraceCount } from './explore/traces';
 
 // ---- kernel primitives -------------------------------------------------------------
 export {

@@ -54,7 +54,7 @@ describe('README: checking the hardening', () => {
     expect(replay(probeVsHostileDevice, 'none', none.counterexample!.schedule).violation?.kind).toBe('assertion');
     expect(explore(probeVsHostileDevice, { variant: 'seed' }).verdict).toBe('holds');
     expect(explore(probeVsHostileDevice, { variant: 'merged' }).counterexample?.message).toBe(
-      'data race on event->broken: marked write by probe+remove is concurrent with plain read by irq5 (step 69)',
+      'data race on event->broken: marked write by probe+remove is concurrent with plain read by irq5 (step 51)',
     );
   });
 });

@@ -1,7 +1,7 @@
 // The setup API a scenario receives: spawn tasks on CPUs and device agents,
 // declare invariants, final checks and the outcome that counts distinct results.
 
-import { CUR, OP_START, setCur, type Execution, type KGen, type Thread } from '../internal/rt/kernel';
+import { CUR, OP_START, setCur, touchObj, type Execution, type KGen, type Thread } from '../internal/rt/kernel';
 import { ModelUsageError, Violation } from '../internal/rt/violation';
 import { failslab } from '../sync/alloc';
 
@@ -105,9 +105,11 @@ function handle(th: Thread): TaskHandle {
   return {
     name: th.name,
     get done() {
+      touchObj(th, false);
       return th.done;
     },
     get result() {
+      touchObj(th, false);
       return th.result;
     },
   };

@@ -7,7 +7,7 @@
 // the LKMM litmus checker.
 
 import { VClock } from '../internal/rt/clock';
-import { A_READ, A_RMW, A_WRITE, CUR, Op, RT, type KGen, type Thread } from '../internal/rt/kernel';
+import { A_READ, A_RMW, A_WRITE, CUR, Op, RT, touchObj, type KGen, type Thread } from '../internal/rt/kernel';
 import { Violation } from '../internal/rt/violation';
 import { allocOf, constructing, type Alloc } from './alloc';
 import { here } from './context';
@@ -63,6 +63,7 @@ export class Cell<T> {
 
   /** Reads the value without a scheduling point or any check (for properties and invariants). */
   peek(): T {
+    touchObj(this, false); // a read outside a scheduling point: the partial-order reduction must see it
     return this.v;
   }
 

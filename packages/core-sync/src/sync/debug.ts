@@ -1,11 +1,12 @@
 // BUG_ON / WARN_ON (include/asm-generic/bug.h), assertions of the model and
 // data choices for fault injection.
 
-import { CUR, RT } from '../internal/rt/kernel';
+import { CUR, RT, noteCheck } from '../internal/rt/kernel';
 import { Violation } from '../internal/rt/violation';
 
 /** BUG_ON(cond): a kernel BUG is an assertion failure of the model. */
 export function BUG_ON(cond: unknown, what = 'BUG_ON'): void {
+  noteCheck();
   if (cond) throw new Violation('assertion', `kernel BUG: ${what} in ${CUR ? CUR.name : 'setup'}`);
 }
 export function BUG(what = 'BUG()'): never {
@@ -13,6 +14,7 @@ export function BUG(what = 'BUG()'): never {
 }
 /** WARN_ON(cond): a violation when the world reports warnings; returns the condition. */
 export function WARN_ON(cond: unknown, what = 'WARN_ON'): boolean {
+  noteCheck();
   if (cond) {
     if (RT.det.warnings) throw new Violation('warning', `WARNING: ${what} in ${CUR ? CUR.name : 'setup'}`);
     RT.note(`WARNING: ${what}`);
@@ -25,6 +27,7 @@ export function WARN(cond: unknown, message: string): boolean {
 }
 /** assert(cond, message): a property of the model that must hold where it is written. */
 export function kassert(cond: unknown, message: string): asserts cond {
+  noteCheck();
   if (!cond) throw new Violation('assertion', `assertion failed: ${message}${CUR ? ` (in ${CUR.name})` : ''}`);
 }
 /**

@@ -5,7 +5,7 @@
 // hw-emu's devices use to raise a line.
 
 import { VClock } from '../internal/rt/clock';
-import { A_SYNC, BLOCK_NONE, BLOCK_SLEEP, CUR, Op, RT, type Cpu, type IrqSource, type KGen, type Thread } from '../internal/rt/kernel';
+import { A_SYNC, BLOCK_NONE, BLOCK_SLEEP, CUR, Op, RT, touchIrqLine, type Cpu, type IrqSource, type KGen, type Thread } from '../internal/rt/kernel';
 import { ModelUsageError, Violation } from '../internal/rt/violation';
 import { EBUSY, EINVAL } from '../errno';
 import { here, might_sleep } from './context';
@@ -304,6 +304,7 @@ function noteRaise(d: IrqDesc): void {
 
 /** A device raises an edge-triggered interrupt (latched until delivered). */
 export function irq_raise(irq: number): void {
+  touchIrqLine(irq);
   const d = controller().desc(irq);
   noteRaise(d);
   if (d.trigger === 'edge') d.pending = true;
@@ -312,6 +313,7 @@ export function irq_raise(irq: number): void {
 }
 /** A device drives a level-triggered line high or low. */
 export function irq_set_level(irq: number, high: boolean): void {
+  touchIrqLine(irq);
   const d = controller().desc(irq);
   if (high) noteRaise(d);
   d.level = high;

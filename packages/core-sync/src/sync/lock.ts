@@ -3,7 +3,7 @@
 // virtual time (acquisitions, contentions, wait and hold time).
 
 import type { VClock } from '../internal/rt/clock';
-import { A_SYNC, BLOCK_NONE, BLOCK_SLEEP, BLOCK_SPIN, CUR, Op, RT, type KGen, type LockLike, type Thread } from '../internal/rt/kernel';
+import { A_SYNC, BLOCK_NONE, BLOCK_SLEEP, BLOCK_SPIN, CUR, Op, RT, touchObj, type KGen, type LockLike, type Thread } from '../internal/rt/kernel';
 import { Violation } from '../internal/rt/violation';
 import { here, local_bh_disable, local_bh_enable, local_irq_disable, local_irq_enable, local_irq_restore, local_irq_save, maybeQuiescent, might_sleep, type irqflags_t } from './context';
 import { lockdep_acquire, lockdep_check_held } from './lockdep';
@@ -192,6 +192,7 @@ export function* spin_unlock_irqrestore(l: SpinLock, flags: irqflags_t): KGen {
   yield* local_irq_restore(flags);
 }
 export function spin_is_locked(l: SpinLock): boolean {
+  touchObj(l, false);
   return l.owner !== null;
 }
 export function assert_spin_locked(l: SpinLock): void {
@@ -242,6 +243,7 @@ export function* mutex_trylock(m: Mutex): KGen<number> {
   return m.tryPost('mutex_trylock') ? 1 : 0;
 }
 export function mutex_is_locked(m: Mutex): boolean {
+  touchObj(m, false);
   return m.owner !== null;
 }
 

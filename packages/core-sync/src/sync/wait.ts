@@ -5,7 +5,7 @@
 // reports it as a hung task at the end of the execution.
 
 import { VClock } from '../internal/rt/clock';
-import { A_SYNC, BLOCK_NONE, BLOCK_SLEEP, CUR, Op, RT, TASK_INTERRUPTIBLE, TASK_RUNNING, TASK_UNINTERRUPTIBLE, type KGen, type Thread } from '../internal/rt/kernel';
+import { A_SYNC, BLOCK_NONE, BLOCK_SLEEP, CUR, Op, RT, TASK_INTERRUPTIBLE, TASK_RUNNING, TASK_UNINTERRUPTIBLE, touchObj, type KGen, type Thread } from '../internal/rt/kernel';
 import { Violation } from '../internal/rt/violation';
 import { here, might_sleep } from './context';
 import { jiffies, jiffiesToNs } from './time';
@@ -292,5 +292,6 @@ export function* try_wait_for_completion(x: Completion): KGen<boolean> {
   return true;
 }
 export function completion_done(x: Completion): boolean {
+  touchObj(x, false);
   return x.done > 0;
 }

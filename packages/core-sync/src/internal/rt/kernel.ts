@@ -39,7 +39,11 @@ export class Op {
     readonly block: BlockMode = BLOCK_NONE,
     readonly access: number = A_NONE,
     readonly canProceed: ((th: Thread) => boolean) | null = null,
-  ) {}
+  ) {
+    // runtime objects create their ops when they are constructed: the explorer
+    // names the object after who created it, so that the name is stable across executions
+    if (obj !== null && RT !== null && RT.observer !== null) RT.observer.created(obj);
+  }
 }
 
 export const OP_START = new Op('start');
@@ -196,6 +200,46 @@ export interface Chooser {
   pickData(n: number, label: string, ex: Execution): number;
 }
 
+/**
+ * Watches every step of an execution (the partial-order reduction, PCT and the
+ * shrinker use it): what each step touches, which threads it creates, and may
+ * stop an execution whose continuation the explorer has already covered.
+ */
+export interface StepObserver {
+  /** before a step among `n` candidates (`n` = 0: time advances because nothing else can run); false stops the execution */
+  before(ex: Execution, n: number): boolean;
+  /** after the step (not called when the step ended the execution with a violation) */
+  after(ex: Execution): void;
+  /** a runtime object was constructed (its identity for footprints) */
+  created(obj: object): void;
+  /** a thread was created (by the current step, or in setup) */
+  spawned(th: Thread): void;
+  /** the current step read or wrote a runtime object outside its scheduling point */
+  access(obj: object, write: boolean): void;
+  /** the current step read or wrote a piece of engine state: 'time', 'events', 'items<cpu>', 'irq<line>' */
+  pseudo(key: string, write: boolean): void;
+  /** the current step did something whose effects are not tracked: it conflicts with everything */
+  global(): void;
+}
+
+/** Declares that the current step reads (or writes) `obj` outside a scheduling point (for the partial-order reduction). */
+export function touchObj(obj: object, write: boolean): void {
+  const ex = RT as Execution | null;
+  if (ex !== null && ex.observer !== null) ex.observer.access(obj, write);
+}
+
+/** Declares that the current step evaluates a check of the model (an assertion, BUG_ON, WARN_ON) on what it read. */
+export function noteCheck(): void {
+  const ex = RT as Execution | null;
+  if (ex !== null && ex.observer !== null) ex.observer.pseudo('check', false);
+}
+
+/** Declares that the current step changes the state of IRQ line `irq` (raising or lowering it). */
+export function touchIrqLine(irq: number): void {
+  const ex = RT as Execution | null;
+  if (ex !== null && ex.observer !== null) ex.observer.pseudo(`irq${irq}`, true);
+}
+
 export type Timing = 'free' | 'strict';
 
 export interface WorldOptions {
@@ -275,7 +319,8 @@ export interface Persistent {
   lockdep: unknown;
 }
 
-type EndReason = 'done' | 'quiescent' | 'steps' | 'time' | 'violation' | 'stuck';
+/** `blocked`: an observer stopped the execution (the explorer has covered its continuation) */
+export type EndReason = 'done' | 'quiescent' | 'steps' | 'time' | 'violation' | 'stuck' | 'blocked';
 
 export interface ExecutionResult {
   readonly end: EndReason;
@@ -320,7 +365,7 @@ export class Execution {
   readonly agents: Thread[] = [];
   readonly opts: WorldOptions;
   readonly det: Detectors;
-  now = 0;
+  private now_ = 0;
   steps = 0;
   /** index of this execution within its exploration (lockdep remembers where it learned) */
   index = 0;
@@ -348,6 +393,12 @@ export class Execution {
   ncands = 0;
   private readonly lines: number[] = [];
   lastPicked: Candidate | null = null;
+  /** the thread that made the last step (null for time advances) */
+  lastThread: Thread | null = null;
+  /** watches every step (dpor, pct, the shrinker); null for plain runs */
+  observer: StepObserver | null = null;
+  /** how the run loop ended (before end-of-execution checks): a violation raised by a step or an invariant is 'violation' */
+  endReason: EndReason | null = null;
 
   constructor(
     opts: WorldOptions,
@@ -357,6 +408,12 @@ export class Execution {
     this.opts = opts;
     this.det = opts.detectors;
     for (let i = 0; i < opts.cpus; i++) this.cpus.push(new Cpu(i));
+  }
+
+  /** virtual time now, in ns */
+  get now(): number {
+    if (this.observer !== null) this.observer.pseudo('time', false);
+    return this.now_;
   }
 
   get tracing(): boolean {
@@ -374,6 +431,7 @@ export class Execution {
     const th = new Thread(this.threads.length, name, kind, cpu, gen, daemon);
     this.threads.push(th);
     if (!daemon) this.liveNonDaemon++;
+    if (this.observer !== null) this.observer.spawned(th);
     return th;
   }
 
@@ -407,6 +465,7 @@ export class Execution {
 
   /** queues a softirq (or hard, for hrtimers and irq_work) item on a CPU */
   raiseItem(cpu: Cpu, item: CpuItem): void {
+    if (this.observer !== null) this.observer.pseudo(`items${cpu.id}`, true);
     cpu.items.push(item);
     if (!item.daemon) this.nonDaemonItems++;
   }
@@ -415,7 +474,8 @@ export class Execution {
 
   /** schedules `fire` at virtual time `at` (ns); returns the event for cancellation */
   at(at: number, fire: (() => void) | null, daemon: boolean): TimeEvent {
-    const ev: TimeEvent = { at: Math.max(at, this.now), seq: this.seq++, daemon, cancelled: false, fire };
+    if (this.observer !== null) this.observer.pseudo('events', true);
+    const ev: TimeEvent = { at: Math.max(at, this.now_), seq: this.seq++, daemon, cancelled: false, fire };
     const h = this.events;
     h.push(ev);
     let i = h.length - 1;
@@ -431,6 +491,7 @@ export class Execution {
   }
 
   cancel(ev: TimeEvent): void {
+    if (this.observer !== null) this.observer.pseudo('events', true);
     if (ev.cancelled) return;
     ev.cancelled = true;
     if (!ev.daemon) this.nonDaemonEvents--;
@@ -467,16 +528,25 @@ export class Execution {
   private advanceTime(): boolean {
     const ev = this.nextEvent();
     if (!ev || ev.at > this.opts.maxTime) return false;
-    this.now = ev.at;
+    this.now_ = ev.at;
     for (;;) {
       const e = this.nextEvent();
-      if (!e || e.at > this.now) break;
+      if (!e || e.at > this.now_) break;
       this.popEvent();
       if (!e.daemon) this.nonDaemonEvents--;
       e.cancelled = true;
-      if (e.fire) e.fire();
+      if (e.fire) {
+        if (this.observer !== null) this.observer.global();
+        e.fire();
+      }
     }
     return true;
+  }
+
+  /** true when time can advance to a pending event within the time bound */
+  private canAdvance(): boolean {
+    const ev = this.nextEvent();
+    return ev !== undefined && ev.at <= this.opts.maxTime;
   }
 
   // ---- candidates -------------------------------------------------------
@@ -521,7 +591,8 @@ export class Execution {
     }
   }
 
-  private collect(): number {
+  /** builds the candidate list of the next step (in `cands`, `ncands` of them) */
+  collect(): number {
     this.ncands = 0;
     const preempt = this.opts.preempt;
     for (const cpu of this.cpus) {
@@ -581,20 +652,39 @@ export class Execution {
         if (this.quiescent()) return this.finish('quiescent');
         if (this.steps >= this.opts.maxSteps) return this.finish('steps');
         const n = this.collect();
+        const obs = this.observer;
         if (n === 0) {
-          if (this.advanceTime()) continue;
+          if (this.canAdvance()) {
+            // nothing can run: time advances without a choice
+            if (obs !== null && !obs.before(this, 0)) {
+              this.endReason = 'blocked';
+              return this.result('blocked', null);
+            }
+            this.advanceTime();
+            this.lastThread = null;
+            if (obs !== null) obs.after(this);
+            continue;
+          }
           const ev = this.nextEvent();
           return this.finish(ev ? 'time' : 'stuck');
+        }
+        if (obs !== null && !obs.before(this, n)) {
+          this.endReason = 'blocked';
+          return this.result('blocked', null);
         }
         const i = n === 1 ? 0 : this.chooser.pickThread(n, this);
         const c = this.cands[i];
         if (!c || i >= n) throw new InternalBug(`chooser picked ${i} of ${n} candidates`);
         this.lastPicked = c;
         this.exec(c);
+        if (obs !== null) obs.after(this);
         if (this.invariants.length > 0) this.checkInvariants();
       }
     } catch (e) {
-      if (e instanceof Violation) return this.result('violation', e);
+      if (e instanceof Violation) {
+        this.endReason = 'violation';
+        return this.result('violation', e);
+      }
       throw e;
     }
   }
@@ -602,6 +692,7 @@ export class Execution {
   private exec(c: Candidate): void {
     switch (c.type) {
       case C_THREAD:
+        this.lastThread = c.thread;
         this.stepThread(c.thread!);
         return;
       case C_IRQ: {
@@ -613,6 +704,7 @@ export class Execution {
           if (!lines.includes(c.line)) continue;
           const d = src.deliver(c.line, cpu);
           const th = this.newThread(d.name, 'hardirq', cpu, d.gen, d.daemon);
+          this.lastThread = th;
           th.irqsOff = 1; // handlers run with local interrupts disabled
           if (this.det.races) {
             th.clock.join(d.clock);
@@ -631,6 +723,7 @@ export class Execution {
         const item = cpu.items.splice(c.line, 1)[0]!;
         if (!item.daemon) this.nonDaemonItems--;
         const th = this.newThread(item.name, item.hard ? 'hardirq' : 'softirq', cpu, item.run(), item.daemon);
+        this.lastThread = th;
         if (item.hard) th.irqsOff = 1;
         if (this.det.races) {
           th.clock.join(item.clock);
@@ -643,13 +736,14 @@ export class Execution {
         return;
       }
       case C_TIME: {
-        const before = this.now;
+        const before = this.now_;
+        this.lastThread = null;
         this.advanceTime();
         this.steps++;
         if (this.trace) {
           this.trace.push({
-            step: this.steps, time: this.now, thread: 'time', threadId: -1, kind: 'time', cpu: null,
-            op: `time advances ${fmtNs(this.now - before)}`, notes: [], loc: null, held: [],
+            step: this.steps, time: this.now_, thread: 'time', threadId: -1, kind: 'time', cpu: null,
+            op: `time advances ${fmtNs(this.now_ - before)}`, notes: [], loc: null, held: [],
           });
         }
         return;
@@ -699,7 +793,7 @@ export class Execution {
   private recordStep(th: Thread, op: Op): void {
     if (!this.trace) return;
     this.trace.push({
-      step: this.steps, time: this.now, thread: th.name, threadId: th.id, kind: th.kind, cpu: th.cpu ? th.cpu.id : null,
+      step: this.steps, time: this.now_, thread: th.name, threadId: th.id, kind: th.kind, cpu: th.cpu ? th.cpu.id : null,
       op: op === OP_START ? 'start' : op.name, notes: this.notes, loc: op === OP_START ? null : th.opLoc,
       held: th.held.map((h) => h.lock.name),
       rcu: th.rcuNesting, irqsOff: th.irqsOff > 0 || th.kind === 'hardirq', bhOff: th.bhOff > 0 || th.kind === 'softirq',
@@ -752,6 +846,7 @@ export class Execution {
   }
 
   private finish(end: EndReason): ExecutionResult {
+    this.endReason = end;
     if (end === 'stuck' || end === 'time' || end === 'steps') {
       const blocked = this.threads.filter((t) => !t.done && !t.daemon);
       if (end === 'stuck' && blocked.length > 0) {
@@ -824,7 +919,7 @@ export class Execution {
 
   private result(end: EndReason, violation: Violation | null): ExecutionResult {
     const outcome = violation === null ? this.computeOutcome() : this.finalOutcome;
-    return { end, violation, steps: this.steps, time: this.now, outcome };
+    return { end, violation, steps: this.steps, time: this.now_, outcome };
   }
 
   /** a data choice made by the model (fault injection, random input) */
