@@ -5,6 +5,7 @@ import { ftraceCommand } from './internal/ftrace';
 import { check } from './internal/check';
 import { conntrack } from './internal/conntrack';
 import { replayCommand } from './internal/replay';
+import { traceCommand } from './internal/trace';
 import { wpan } from './internal/wpan';
 import { litmus } from './internal/litmus';
 import { processIo, UsageError, type Io } from './internal/io';
@@ -15,13 +16,16 @@ const HELP = `k: run and check executable models of Linux kernel changes
 usage: k <command> [options]
 
 commands:
-  check [PACKAGE...] [--strategy random|dfs] [--budget N|--time S] [--seed N] [--scenario TEXT] [--json]
+  check [PACKAGE...] [--strategy random|pct|dfs|dpor] [--budget N|--time S] [--seed N] [--scenario TEXT]
+        [--shard i/n] [--workers N] [--pct-depth D] [--json] [--report FILE.html] [--save DIR]
                    explore every registered scenario and print a summary (exit 1 if an expectation fails)
                    --report FILE.html writes an HTML report with timelines, --save DIR the counterexamples
   conntrack -L [expect] TRACE [--helper ftp:PORT] [--design split|global] [--at S] [--json]
                    run a packet trace (JSON or pcap) through the conntrack model (k conntrack --help)
   replay FILE | replay --package P --scenario S --variant V SCHEDULE
                    replay a counterexample step by step and print its timeline
+  trace FILE --perfetto OUT.json | trace --package P --scenario S --variant V SCHEDULE --perfetto OUT.json
+                   write a counterexample's execution in Chrome Trace format (ui.perfetto.dev)
   landlock check|test
                    Landlock network rules exact to the errno (k landlock --help)
   a64 disasm WORD... | asm TEXT
@@ -30,7 +34,6 @@ commands:
                    simulate an IEEE 802.15.4 scan (mac802154, seed 000) and print what iwpan prints
   ftrace [--tracer function|function_graph] [--regs] [--functions A,B]
                    arm64 dynamic ftrace (seed 004) on an emulated kernel: the trace file (k ftrace --help)
-  check [PACKAGE...] [--json]   explore every registered scenario and print a summary
   litmus FILE... | litmus --check DIR
                    decide C litmus tests under the Linux-kernel memory model (herd7's output; --json, --explain)
 
@@ -65,6 +68,8 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
         return conntrack(rest, io);
       case 'replay':
         return await replayCommand(rest, io);
+      case 'trace':
+        return await traceCommand(rest, io);
       case 'landlock':
         return await landlock(rest, io);
       case 'a64':

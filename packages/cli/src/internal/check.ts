@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { explore, type ExploreReport, type Scenario, type StrategyName } from '@k/core-sync';
+import { explore, exploreParallel, parseShard, type ExploreOptions, type ExploreReport, type Scenario, type Shard, type StrategyName } from '@k/core-sync';
 import type { Io } from './io';
 import { parseCommandArgs, table, UsageError } from './io';
 import { PACKAGES, resolvePackageName, type PackageName } from './packages';
@@ -29,6 +29,8 @@ export interface CheckRow {
   readonly message?: string | null;
   readonly schedule?: string | null;
   readonly complete?: boolean;
+  /** pct: the probability that the executions run found a bug of the depth searched, if one exists */
+  readonly pct?: { readonly depth: number; readonly perRun: number; readonly runsFor95: number; readonly confidence: number } | null;
 }
 
 /** Loads `<pkg>/scenarios`; null when the package exports none. */
@@ -57,6 +59,12 @@ export interface CheckOptions {
   readonly report: string | undefined;
   /** write each counterexample as JSON into this folder (for `k replay FILE`) */
   readonly save: string | undefined;
+  /** this part of each search (`--shard i/n`) */
+  readonly shard: Shard | undefined;
+  /** worker threads per search (`--workers N`) */
+  readonly workers: number;
+  /** pct's bug depth (`--pct-depth D`) */
+  readonly pctDepth: number | undefined;
 }
 
 function int(name: string, v: string | undefined, min: number): number | undefined {
@@ -76,6 +84,9 @@ export function parseCheckArgs(args: readonly string[]): CheckOptions {
         scenario: { type: 'string' },
         report: { type: 'string' },
         save: { type: 'string' },
+        shard: { type: 'string' },
+        workers: { type: 'string' },
+        'pct-depth': { type: 'string' },
       });
   const v = parsed.values;
   const packages: PackageName[] = [];
@@ -98,7 +109,18 @@ export function parseCheckArgs(args: readonly string[]): CheckOptions {
     filter: v.scenario,
     report: v.report,
     save: v.save,
+    shard: v.shard === undefined ? undefined : shardOf(v.shard),
+    workers: int('--workers', v.workers, 1) ?? 1,
+    pctDepth: int('--pct-depth', v['pct-depth'], 1),
   };
+}
+
+function shardOf(text: string): Shard {
+  try {
+    return parseShard(text);
+  } catch (e) {
+    throw new UsageError(`k check: --${(e as Error).message}`);
+  }
 }
 
 function rowOf(pkg: string, r: ExploreReport): CheckRow {
@@ -116,7 +138,14 @@ function rowOf(pkg: string, r: ExploreReport): CheckRow {
     message: cx ? cx.message : null,
     schedule: cx ? cx.schedule : null,
     complete: r.complete,
+    pct: r.pct ? { depth: r.pct.depth, perRun: r.pct.perRun, runsFor95: r.pct.runsFor95, confidence: r.pct.confidence } : null,
   };
+}
+
+/** One search: in this thread, or on `workers` threads that import the package's scenarios again. */
+async function search(pkg: PackageName, s: Scenario, o: ExploreOptions & { readonly workers: number }): Promise<ExploreReport> {
+  if (o.workers <= 1) return explore(s, { ...o, workers: undefined });
+  return exploreParallel(s, { ...o, scenarioRef: { module: `${pkg}/scenarios`, scenario: s.name } });
 }
 
 export async function check(args: readonly string[], io: Io): Promise<number> {
@@ -139,16 +168,21 @@ export async function check(args: readonly string[], io: Io): Promise<number> {
         if (!o.json && io.tty) io.err(`\u001b[2K\r${pkg} ${s.name} [${variant}] ...`);
         else if (!o.json) io.err(`checking ${pkg} ${s.name} [${variant}]`);
         try {
-          const r = explore(s, {
+          const r = await search(pkg, s, {
             variant,
             strategy: o.strategy,
             seed: o.seed,
+            shard: o.shard,
+            workers: o.workers,
+            pctDepth: o.pctDepth,
             budget: o.budget ?? (o.timeMs ? Number.MAX_SAFE_INTEGER : s.defaults?.budget ?? DEFAULT_BUDGET),
             timeMs: o.timeMs ?? (o.budget ? undefined : DEFAULT_TIME_MS),
             onProgress: io.tty && !o.json ? (p) => io.err(`\u001b[2K\r${pkg} ${s.name} [${variant}] ${p.executions} executions, ${(p.elapsedMs / 1000).toFixed(1)} s`) : undefined,
           });
-          emit(rowOf(pkg, r));
-          entries.push({ ...rowOf(pkg, r), counterexample: r.counterexample });
+          // a shard holds only part of a search: a bug expected elsewhere is not missing here
+          const row = o.shard && r.expected.expect === 'fails' && r.verdict === 'holds' ? { ...rowOf(pkg, r), ok: true } : rowOf(pkg, r);
+          emit(row);
+          entries.push({ ...row, counterexample: r.counterexample });
           if (o.save && r.counterexample) saveCounterexample(o.save, pkg, r);
         } catch (e) {
           emit({ package: pkg, scenario: s.name, variant, expected: s.variants[variant]?.expect ?? null, verdict: 'error', ok: false, executions: 0, timeMs: 0, kind: 'error', message: (e as Error).message });
@@ -175,6 +209,10 @@ export async function check(args: readonly string[], io: Io): Promise<number> {
     const bad = rows.filter((r) => !r.ok);
     io.out('');
     io.out(bad.length === 0 ? `all ${rows.filter((r) => r.verdict !== 'no scenarios').length} expectations hold` : `${bad.length} expectation(s) do not hold:`);
+    for (const r of rows) {
+      if (r.pct) io.out(`  pct ${r.package} ${r.scenario} [${r.variant}]: depth ${r.pct.depth}, each execution finds a given bug of that depth with probability >= ${r.pct.perRun.toExponential(2)}; these ${r.executions} executions found it with probability >= ${(r.pct.confidence * 100).toFixed(1)}% (${r.pct.runsFor95} executions for 95%)`);
+    }
+    if (o.shard) io.out(`shard ${o.shard.index}/${o.shard.count}: the other shards' parts of each search were not run`);
     for (const r of bad) {
       io.out(`  ${r.package} ${r.scenario} [${r.variant}]: expected ${r.expected}, got ${r.verdict}${r.kind ? ` (${r.kind}: ${r.message})` : ''}`);
       if (r.schedule) io.out(`    replay: k replay --package ${r.package} --scenario ${r.scenario} --variant ${r.variant} '${r.schedule}'`);

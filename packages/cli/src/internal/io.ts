@@ -32,8 +32,8 @@ export function table(header: readonly string[], rows: readonly (readonly string
  * parseArgs for a k command: strict, positionals allowed, and any error of the
  * command line a UsageError naming the command (exit code 2).
  */
-type CommandOptions = NonNullable<ParseArgsConfig['options']>;
-type ParsedCommand<T extends CommandOptions> = ReturnType<typeof parseArgs<{ args: string[]; allowPositionals: true; strict: true; options: T }>>;
+export type CommandOptions = NonNullable<ParseArgsConfig['options']>;
+export type ParsedCommand<T extends CommandOptions> = ReturnType<typeof parseArgs<{ args: string[]; allowPositionals: true; strict: true; options: T }>>;
 
 export function parseCommandArgs<const T extends CommandOptions>(command: string, args: readonly string[], options: T): ParsedCommand<T> {
   try {

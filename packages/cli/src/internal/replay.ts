@@ -2,10 +2,10 @@
 // `k replay --package P --scenario S --variant V SCHEDULE`: replays the
 // schedule step by step and prints the timeline and the violation.
 import { readFileSync } from 'node:fs';
-import { replay, type Scenario } from '@k/core-sync';
+import { replay, type ReplayReport, type Scenario } from '@k/core-sync';
 import { loadScenarios } from './check';
 import type { Io } from './io';
-import { parseCommandArgs, UsageError } from './io';
+import { parseCommandArgs, UsageError, type CommandOptions, type ParsedCommand } from './io';
 import { resolvePackageName } from './packages';
 
 export interface ReplayTarget {
@@ -43,30 +43,43 @@ export async function findScenario(pkgName: string, name: string): Promise<Scena
   return s;
 }
 
-export async function parseReplayArgs(args: readonly string[]): Promise<{ target: ReplayTarget; json: boolean }> {
-  const parsed = parseCommandArgs('replay', args, { package: { type: 'string' }, scenario: { type: 'string' }, variant: { type: 'string' }, json: { type: 'boolean', default: false } });
-  const v = parsed.values;
+/** `FILE` or `--package P --scenario S --variant V SCHEDULE`, plus the command's own options. */
+export function parseTargetArgs<const T extends CommandOptions>(
+  command: string, args: readonly string[], own: T, validate?: (values: ParsedCommand<T>['values']) => void,
+): { target: ReplayTarget; values: ParsedCommand<T>['values'] } {
+  const parsed = parseCommandArgs(command, args, { ...own, package: { type: 'string' }, scenario: { type: 'string' }, variant: { type: 'string' } });
+  const v = parsed.values as ParsedCommand<T>['values'] & { package?: string; scenario?: string; variant?: string };
+  validate?.(v);
   const pos = parsed.positionals;
   if (v.package || v.scenario || v.variant) {
     if (!v.package || !v.scenario || !v.variant || pos.length !== 1) {
-      throw new UsageError('k replay: with --package, --scenario and --variant give the schedule (k1:...) as the one argument');
+      throw new UsageError(`k ${command}: with --package, --scenario and --variant give the schedule (k1:...) as the one argument`);
     }
-    return { target: { package: v.package, scenario: v.scenario, variant: v.variant, schedule: pos[0]! }, json: v.json ?? false };
+    return { target: { package: v.package, scenario: v.scenario, variant: v.variant, schedule: pos[0]! }, values: v };
   }
-  if (pos.length !== 1) throw new UsageError('k replay: give one counterexample file (from k check --save DIR)');
-  return { target: readTarget(pos[0]!), json: v.json ?? false };
+  if (pos.length !== 1) throw new UsageError(`k ${command}: give one counterexample file (from k check --save DIR)`);
+  return { target: readTarget(pos[0]!), values: v };
+}
+
+export function parseReplayArgs(args: readonly string[]): { target: ReplayTarget; json: boolean } {
+  const { target, values } = parseTargetArgs('replay', args, { json: { type: 'boolean', default: false } });
+  return { target, json: values.json ?? false };
+}
+
+/** Replays a target: its scenario and the traced execution (usage errors for what does not fit). */
+export async function replayTarget(command: string, target: ReplayTarget): Promise<{ scenario: Scenario; report: ReplayReport }> {
+  const s = await findScenario(target.package, target.scenario);
+  if (!(target.variant in s.variants)) throw new UsageError(`k ${command}: scenario '${s.name}' has no variant '${target.variant}'`);
+  try {
+    return { scenario: s, report: replay(s, target.variant, target.schedule) };
+  } catch (e) {
+    throw new UsageError(`k ${command}: ${(e as Error).message}`);
+  }
 }
 
 export async function replayCommand(args: readonly string[], io: Io): Promise<number> {
-  const { target, json } = await parseReplayArgs(args);
-  const s = await findScenario(target.package, target.scenario);
-  if (!(target.variant in s.variants)) throw new UsageError(`k replay: scenario '${s.name}' has no variant '${target.variant}'`);
-  let rep;
-  try {
-    rep = replay(s, target.variant, target.schedule);
-  } catch (e) {
-    throw new UsageError(`k replay: ${(e as Error).message}`);
-  }
+  const { target, json } = parseReplayArgs(args);
+  const { scenario: s, report: rep } = await replayTarget('replay', target);
   if (json) {
     io.out(JSON.stringify({ ...target, violation: rep.violation, steps: rep.steps, time: rep.time, diverged: rep.diverged, trace: rep.trace }));
   } else {
