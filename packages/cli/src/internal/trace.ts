@@ -1,7 +1,7 @@
 // `k trace FILE --perfetto OUT.json`: replays a saved counterexample (or
 // `--package P --scenario S --variant V SCHEDULE`) and writes its execution in
 // the Chrome Trace Event format, which ui.perfetto.dev and chrome://tracing open:
-// one track per CPU and per device or timer, IRQ and softirq slices, lock flows.
+// one track per CPU and device agent, lock holds and IRQ handlers as async slices.
 import { writeFileSync } from 'node:fs';
 import { chromeTrace } from '@k/core-sync';
 import type { Io } from './io';
