@@ -210,6 +210,35 @@ describe('fault injection: each hook shows its effect to the driver', () => {
     const r = run({ spuriousIrq: true }, false);
     expect(r.outcomes).toContain('66 irqs=1 unhandled=1');
   });
+  it('never injects more faults than its budget, even when another hook spends it while spuriousIrq waits', () => {
+    // a spurious-interrupt agent and a device that may drop its answer share a budget of one fault
+    const r = explore(defineScenario({
+      name: 'shared-budget',
+      description: 'two fault hooks, max 1',
+      variants: { only: { expect: 'holds' } },
+      setup(k) {
+        const faults = new FaultInjector({ spuriousIrq: true, drop: true, max: 1 });
+        k.boot('probe', () => request_irq(11, function* () {
+          return IRQ_NONE;
+        }, 0, 'shared', null));
+        k.agent('glitch', () => faults.spuriousIrq(11), { daemon: false });
+        k.agent('device', function* (): KGen {
+          yield* hw_wait_ns(1000);
+          faults.drop('answer');
+        }, { daemon: false });
+        k.outcome(() => faults.injected.map((f) => f.kind).join('+') || 'none');
+        k.atEnd('the budget holds', () => faults.injected.length <= 1 || `${faults.injected.length} faults injected with max 1`);
+      },
+    }), { strategy: 'dfs', continueAfterViolation: true, detectors: { races: false } });
+    expect(r.complete).toBe(true);
+    expect(r.verdict).toBe('holds');
+    expect([...r.outcomes].sort()).toEqual(['drop', 'none', 'spurious-irq']);
+  });
+  it('refuses a spuriousIrq count that is not a non-negative integer', () => {
+    const f = new FaultInjector({ spuriousIrq: true });
+    expect(() => f.spuriousIrq(7, -1).next()).toThrow(RangeError);
+    expect(() => f.spuriousIrq(7, 1.5).next()).toThrow(/times must be a non-negative integer/);
+  });
   it('validates its plan', () => {
     expect(() => new FaultInjector({ max: -1 })).toThrow(/budget/);
     expect(() => new FaultInjector({ delays: [0] })).toThrow(/delay/);
