@@ -21,6 +21,11 @@ regs.write(0x8, 4, 0b01);               // write one to clear bit 0
 regs.read(0x8, 4);                      // => 0b10
 regs.rejected;                          // => 3
 
+// A narrow write (allowNarrow) to a w1c register clears only the 1 bits of the bytes it writes.
+const irq = new RegisterBank('irq', 0x4, [{ name: 'ISR', offset: 0, width: 4, access: 'w1c', allowNarrow: true, reset: 0x0101_0101 }]);
+irq.write(0x1, 1, 0xff);                // byte 1: clears bit 8
+irq.read(0x0, 4);                       // => 0x0101_0001
+
 // The same bank as an MMIO window: a refused access is an `mmio` fault of the address space.
 const space = new AddressSpace();
 space.mmio('demo', 0x9000_0000, 0x10, regs);
