@@ -3,8 +3,8 @@
 import { IRQ_HANDLED, defineScenario, explore, msleep, request_irq, type KGen } from '@k/core-sync';
 import {
   BeaconNode, Ieee802154Transceiver, LINKTYPE_IEEE802_15_4_WITHFCS, PcapWriter, RadioMedium, TRX_CTRL_AUTO_CRC_CHECK, TRX_CTRL_RX_ON,
-  TRX_IRQ_RX_DONE, TRX_REG, beaconIntervalNs, frameAirtimeNs, ieee802154_configure_durations, linkQuality, phyMode, readl, readPcap,
-  scanDurationNs, symbolDurationNs, writel, type TrxRxFrame,
+  TRX_IRQ_RX_DONE, TRX_REG, TRX_STATUS_BAD_CHANNEL, beaconIntervalNs, frameAirtimeNs, ieee802154_configure_durations, linkQuality, phyMode,
+  readl, readPcap, scanDurationNs, symbolDurationNs, writel, type TrxRxFrame,
 } from '@k/hw-emu';
 
 // The PHY in numbers: page 0 channel 11 is 2450 MHz O-QPSK, 62.5 ksymbol/s.
@@ -55,3 +55,24 @@ explore(scenario, { budget: 1 }).verdict;  // => 'holds'
 got.map((f) => [f.psdu[2], f.atNs, f.lqi, f.fcsOk]);  // => [[0, 608_000, 150, true], [1, 15_968_000, 150, true], [2, 31_328_000, 150, true]]
 const pcap = readPcap(capture.bytes());
 pcap.ok && pcap.value.records.map((r) => r.timestampNs);  // => [0n, 15_360_000n, 30_720_000n]
+
+// Page and channel change together (mac802154's set_channel(hw, page, channel)): PAGE selects, CHANNEL tunes.
+const tuning = defineScenario({
+  name: 'set-channel',
+  description: 'a driver tunes page 2 channel 5, then asks for a channel the radio does not have',
+  variants: { only: { expect: 'holds' } },
+  setup(k) {
+    const trx = new Ieee802154Transceiver('trx1', new RadioMedium(), { irq: 6, position: { x: 0, y: 0 } });
+    trx.probe();
+    k.spawn('driver', function* () {
+      yield* writel(2, trx.regs, TRX_REG.PAGE);        // selects page 2: no retune yet
+      [trx.page, trx.channel];                         // => [0, 11]
+      yield* writel(5, trx.regs, TRX_REG.CHANNEL);     // tunes page 2 channel 5 in one step
+      [trx.page, trx.channel];                         // => [2, 5]
+      yield* writel(27, trx.regs, TRX_REG.CHANNEL);    // refused: no page has a channel 27
+      (yield* readl(trx.regs, TRX_REG.STATUS)) & TRX_STATUS_BAD_CHANNEL;  // => TRX_STATUS_BAD_CHANNEL
+      yield* readl(trx.regs, TRX_REG.CHANNEL);         // => 5
+    });
+  },
+});
+explore(tuning, { budget: 1 }).verdict; // => 'holds'
