@@ -91,6 +91,24 @@ describe('register banks', () => {
 });
 
 describe('device lifecycle', () => {
+  it('refuses a device with an IRQ line outside a scenario with a DeviceStateError that says why', () => {
+    let err: unknown;
+    try {
+      new Device('uart0', { irq: 4 });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(DeviceStateError);
+    expect((err as Error).message).toBe("uart0: a device with an IRQ line must be created inside a scenario's setup (no execution is running, so there is no interrupt controller for irq 4)");
+    // without a line there is nothing to wire: the device works anywhere
+    expect(new Device('rom').present).toBe(false);
+  });
+  it('refuses bad device options with a DeviceStateError', () => {
+    expect(() => new Device('')).toThrow(DeviceStateError);
+    expect(() => new Device('d', { irq: -1 })).toThrow(/irq -1 is not an interrupt number/);
+    expect(() => new Device('d', { irq: 1.5 })).toThrow(DeviceStateError);
+    expect(() => new Device('d', { trigger: 'rising' as 'edge' })).toThrow(/trigger must be 'edge' or 'level'/);
+  });
   it('probe, reset and remove in order; misuse is a typed error', () => {
     const r = explore(defineScenario({
       name: 'life',
