@@ -227,6 +227,36 @@ describe('the radio medium', () => {
     }), { budget: 1 });
     expect(r.counterexample?.message).toMatch(/PSDU is 1\.\.127 octets, got 128/);
   });
+
+  it('accepts beacon and superframe orders the standard allows and refuses the others with a RadioError', () => {
+    const m = new RadioMedium();
+    const node = (beaconOrder: number, superframeOrder: number) => () =>
+      new BeaconNode(m, { name: 'c', position: { x: 0, y: 0 }, txPowerDbm: 0, page: 0, channel: 11, beaconOrder, superframeOrder, frame: new Uint8Array(3) });
+    // 0 <= SO <= BO <= 14, SO 15 (no active period) with any BO, BO 15 only with SO 15
+    for (const [bo, so] of [[0, 0], [14, 0], [14, 14], [6, 15], [15, 15]] as const) expect(node(bo, so)).not.toThrow();
+    expect(node(15, 3)).toThrow(RadioError);
+    expect(node(15, 14)).toThrow(/beaconOrder 15 \(no periodic beacon\) needs superframeOrder 15, got 14/);
+    expect(node(15, 0)).toThrow(RadioError);
+    expect(node(3, 4)).toThrow(/superframeOrder must be 0\.\.beaconOrder or 15, got 4/);
+    expect(node(16, 16)).toThrow(/beaconOrder must be 0\.\.15/);
+  });
+
+  it('refuses a beacon count that is not a non-negative integer, and sends none for count 0', () => {
+    const m = new RadioMedium();
+    const node = (count: number) => () =>
+      new BeaconNode(m, { name: 'c', position: { x: 0, y: 0 }, txPowerDbm: 0, page: 0, channel: 11, beaconOrder: 0, superframeOrder: 0, frame: new Uint8Array(3), count });
+    expect(node(-1)).toThrow(/count must be a non-negative integer/);
+    expect(node(1.5)).toThrow(RadioError);
+    expect(node(Number.NaN)).toThrow(RadioError);
+    expect(node(Infinity)).toThrow(RadioError);
+    expect(() => new BeaconNode(m, { name: 'c', position: { x: 0, y: 0 }, txPowerDbm: 0, page: 0, channel: 11, beaconOrder: 0, superframeOrder: 0, frame: 'beacon' as unknown as Uint8Array })).toThrow(/frame must be a Uint8Array/);
+    let none!: BeaconNode;
+    run((k, r) => {
+      none = new BeaconNode(r.medium, { name: 'quiet', position: { x: 0, y: 0 }, txPowerDbm: 0, page: 0, channel: 11, beaconOrder: 0, superframeOrder: 0, frame: (s) => beaconMpdu(s), count: 0 });
+      none.start(k);
+    });
+    expect(none.sent).toEqual([]);
+  });
 });
 
 describe('the transceiver', () => {
