@@ -79,7 +79,7 @@ export class RegisterBank {
   /** accesses seen (for tests and traces) */
   readonly log: { op: 'read' | 'write'; name: string; value: number | bigint; initiator: string | null }[] = [];
   logAccesses = false;
-  /** refused accesses counted (strict banks also report them to the caller) */
+  /** refused accesses counted (each also returned to the caller as `{ reject }`) */
   rejected = 0;
   readonly opRead: Op;
   readonly opWrite: Op;
