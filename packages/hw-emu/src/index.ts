@@ -29,7 +29,6 @@ export {
   ioread32, iowrite32, FaultInjector,
 } from './platform/index';
 export type { DeviceState, DeviceOptions, RegWidth, RegAccess, RegisterSpec, RegReject, FaultKind, FaultPlan, InjectedFault } from './platform/index';
-// @k/hw-emu: the hardware the models talk to. The one public door of the package.
 
 // DMA memory: a guest-physical address space with typed faults.
 export { AddressSpace, AddressSpaceError, MemRegion } from './mem/address-space';

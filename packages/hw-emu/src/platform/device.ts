@@ -14,7 +14,10 @@ export interface DeviceOptions {
   readonly trigger?: 'edge' | 'level';
 }
 
-/** Lifecycle misuse (probe twice, use after remove): the model's mistake. */
+/**
+ * Misuse of a device (the model's mistake): probe twice, use after remove, bad
+ * options, or a device with an IRQ line created outside a scenario's execution.
+ */
 export class DeviceStateError extends Error {
   override readonly name = 'DeviceStateError';
 }
@@ -32,9 +35,26 @@ export class Device {
     readonly name: string,
     opts: DeviceOptions = {},
   ) {
-    this.irq = opts.irq ?? null;
-    this.trigger = opts.trigger ?? 'edge';
-    if (this.irq !== null) irq_set_irq_type(this.irq, this.trigger);
+    if (typeof name !== 'string' || name === '') throw new DeviceStateError(`a device needs a non-empty name, got ${String(name)}`);
+    const o = opts ?? {};
+    if (typeof o !== 'object') throw new DeviceStateError(`${name}: options must be an object`);
+    this.irq = o.irq ?? null;
+    this.trigger = o.trigger ?? 'edge';
+    if (this.irq !== null && (!Number.isInteger(this.irq) || this.irq < 0 || this.irq > 1023)) {
+      throw new DeviceStateError(`${name}: irq ${String(this.irq)} is not an interrupt number (0..1023)`);
+    }
+    if (this.trigger !== 'edge' && this.trigger !== 'level') throw new DeviceStateError(`${name}: trigger must be 'edge' or 'level', got ${String(this.trigger)}`);
+    if (this.irq !== null) {
+      try {
+        irq_set_irq_type(this.irq, this.trigger);
+      } catch (e) {
+        // core-sync's interrupt controller belongs to the execution being run: outside one there is none
+        if (e instanceof TypeError) {
+          throw new DeviceStateError(`${name}: a device with an IRQ line must be created inside a scenario's setup (no execution is running, so there is no interrupt controller for irq ${this.irq})`);
+        }
+        throw e;
+      }
+    }
   }
 
   /** Adds a register bank to the device (reset with it). */

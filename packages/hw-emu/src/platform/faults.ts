@@ -87,9 +87,12 @@ export class FaultInjector {
    * moment (the explorer chooses when, and whether), `times` at most.
    */
   *spuriousIrq(irq: number, times = 1): KGen {
+    if (!Number.isInteger(times) || times < 0) throw new RangeError(`spuriousIrq: times must be a non-negative integer, got ${times}`);
     if (!this.plan.spuriousIrq) return;
     for (let i = 0; i < times && this.budgetLeft > 0; i++) {
       yield* cond_resched();
+      // another hook may have spent the budget while this agent waited: check again, with no scheduling point before take()
+      if (this.budgetLeft <= 0) return;
       if (choose(2, `spurious irq ${irq}`) === 0) continue;
       this.take('spurious-irq', `irq ${irq}`, '');
       irq_raise(irq);

@@ -9,9 +9,11 @@ export type RegWidth = 1 | 2 | 4 | 8;
 
 /**
  * How a register behaves for the driver:
- * `rw` read/write, `ro` read-only (writes are refused), `wo` write-only (reads
- * return 0 and are refused when strict), `w1c` write-one-to-clear (interrupt
- * status registers).
+ * `rw` read/write, `ro` read-only (writes are refused), `wo` write-only (every
+ * read is refused: `bank.read` returns `{ reject }` and readl throws a
+ * RegisterAccessError), `w1c` write-one-to-clear (interrupt status registers:
+ * each 1 bit written clears that bit, a 0 leaves it; a narrow write touches
+ * only its own byte lanes).
  */
 export type RegAccess = 'rw' | 'ro' | 'wo' | 'w1c';
 
@@ -24,7 +26,11 @@ export interface RegisterSpec {
   readonly reset?: number | bigint;
   /** computes the value a read returns (device state); default: the stored value */
   readonly onRead?: (reg: Register) => number | bigint;
-  /** side effect of a write, after the access rule has been applied to the stored value */
+  /**
+   * side effect of a write, after the access rule has been applied to the stored
+   * value; `written` is the new register value (a narrow write merged into the
+   * other lanes), or for `w1c` the 1 bits written (the bits to clear), at their place in the register
+   */
   readonly onWrite?: (reg: Register, written: number | bigint) => void;
   /** also accept narrower accesses inside the register (as virtio-mmio's config space does) */
   readonly allowNarrow?: boolean;
@@ -73,7 +79,7 @@ export class RegisterBank {
   /** accesses seen (for tests and traces) */
   readonly log: { op: 'read' | 'write'; name: string; value: number | bigint; initiator: string | null }[] = [];
   logAccesses = false;
-  /** refused accesses counted (strict banks also report them to the caller) */
+  /** refused accesses counted (each also returned to the caller as `{ reject }`) */
   rejected = 0;
   readonly opRead: Op;
   readonly opWrite: Op;
@@ -160,13 +166,16 @@ export class RegisterBank {
       return { reject: `register ${r.name} is read-only` };
     }
     let v = fit(value, size);
-    if (size < s.width) {
-      const shift = BigInt((offset - s.offset) * 8);
-      const m = mask(size) << shift;
-      v = fit((BigInt(r.value) & ~m) | (BigInt(v) << shift), s.width);
+    const shift = BigInt((offset - s.offset) * 8);
+    if (s.access === 'w1c') {
+      // only the written byte lanes take part: their 1 bits clear, every other bit is left alone
+      v = fit(BigInt(v) << shift, s.width);
+      r.value = fit(BigInt(r.value) & ~BigInt(v), s.width);
+    } else {
+      // a narrow write replaces its byte lanes and keeps the others
+      if (size < s.width) v = fit((BigInt(r.value) & ~(mask(size) << shift)) | (BigInt(v) << shift), s.width);
+      r.value = v;
     }
-    if (s.access === 'w1c') r.value = fit(BigInt(r.value) & ~BigInt(v), s.width);
-    else r.value = v;
     if (this.logAccesses) this.log.push({ op: 'write', name: r.name, value: v, initiator });
     s.onWrite?.(r, v);
   }

@@ -287,13 +287,13 @@ export interface BeaconNodeOptions {
   readonly channel: number;
   /** BO, 0..14: one beacon every aBaseSuperframeDuration * 2^BO symbols; 15: no periodic beacon. */
   readonly beaconOrder: number;
-  /** SO, 0..BO (or 15): the active part of each beacon interval (7.5.1.1). */
+  /** SO, 0..BO, or 15 (no active period after the beacon): the active part of each beacon interval (7.5.1.1); 15 when BO is 15. */
   readonly superframeOrder: number;
   /** Virtual time of the first beacon, ns (default 0). */
   readonly firstBeaconNs?: number;
   /** The MPDU (without FCS) of beacon number `seq` (0, 1, ...); the node appends crc_ccitt as a transceiver does. */
   readonly frame: Uint8Array | ((seq: number) => Uint8Array);
-  /** Beacons to send at most (default: no limit). */
+  /** Beacons to send at most, a non-negative integer (default: no limit). */
   readonly count?: number;
 }
 
@@ -322,9 +322,16 @@ export class BeaconNode implements RadioSender {
     const bo = opts.beaconOrder;
     const so = opts.superframeOrder;
     if (!Number.isInteger(bo) || bo < 0 || bo > 15) throw new RadioError(`${opts.name}: beaconOrder must be 0..15, got ${bo}`);
-    if (!Number.isInteger(so) || so < 0 || so > 15 || (so !== 15 && bo !== 15 && so > bo)) throw new RadioError(`${opts.name}: superframeOrder must be 0..beaconOrder or 15, got ${so}`);
+    // 7.5.1.1: 0 <= SO <= BO <= 14 in a beacon-enabled PAN, SO 15 there meaning no active period after the
+    // beacon; BO 15 is a PAN without beacons, where SO is 15 too (MLME-START: "SuperframeOrder ... 0-BO or 15")
+    if (bo === 15 && so !== 15) throw new RadioError(`${opts.name}: beaconOrder 15 (no periodic beacon) needs superframeOrder 15, got ${String(so)}`);
+    if (!Number.isInteger(so) || so < 0 || so > 15 || (so !== 15 && so > bo)) throw new RadioError(`${opts.name}: superframeOrder must be 0..beaconOrder or 15, got ${String(so)}`);
     const first = opts.firstBeaconNs ?? 0;
     if (!Number.isSafeInteger(first) || first < 0) throw new RadioError(`${opts.name}: firstBeaconNs must be a non-negative integer`);
+    if (opts.count !== undefined && (!Number.isSafeInteger(opts.count) || opts.count < 0)) {
+      throw new RadioError(`${opts.name}: count must be a non-negative integer (or absent: no limit), got ${String(opts.count)}`);
+    }
+    if (typeof opts.frame !== 'function' && !(opts.frame instanceof Uint8Array)) throw new RadioError(`${opts.name}: frame must be a Uint8Array or (seq) => Uint8Array`);
     this.name = opts.name;
     this.position = opts.position;
     this.txPowerDbm = opts.txPowerDbm;

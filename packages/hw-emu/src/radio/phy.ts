@@ -28,8 +28,8 @@
 // divided by NSEC_PER_SEC instead of NSEC_PER_USEC, which sets both to 0:
 // ieee802154_configure_durations() below reproduces either behaviour.
 //
-// The radio medium as a device (nodes, frames on air, bit errors) comes later,
-// on the core-sync runtime; these functions are the numbers it will use.
+// The radio medium and transceiver on the core-sync runtime (./medium.ts,
+// ./transceiver.ts) use these functions for airtime, timing and the link model.
 
 /** Error of a PHY function: which input was out of the modelled domain. */
 export class PhyError extends RangeError {

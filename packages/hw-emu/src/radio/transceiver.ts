@@ -16,12 +16,19 @@
 //
 // The filter reads the frame control and addressing fields only (the
 // hardware's job); decoding MAC frames is @k/wpan-scan's codec.
+//
+// Page and channel change together, as mac802154 hands a driver both in one
+// call (drv_set_channel -> ops->set_channel(hw, page, channel); hwsim swaps
+// its pib's page and channel in one RCU update, at86rf212_set_channel()
+// programs the modulation then the channel): a PAGE write selects the page
+// and a CHANNEL write tunes to (selected page, channel) in one step. PAGE and
+// CHANNEL read back what the radio is tuned to.
 
 import { A_SYNC, BLOCK_SLEEP, Op, choose, ktime_get_ns, type KGen, type TaskHandle, type World } from '@k/core-sync';
 import { Device, hw_wait_ns } from '../platform/device';
 import { RegisterBank } from '../platform/regs';
 import { RadioError, appendFcs, type RadioMedium, type RadioPosition, type RadioReception, type RadioListener, type RadioSender } from './medium';
-import { aMaxPHYPacketSize, aTurnaroundTime, aUnitBackoffPeriod, phyMode, symbolDurationNs } from './phy';
+import { aMaxPHYPacketSize, aTurnaroundTime, aUnitBackoffPeriod, phyMode, phyModes, symbolDurationNs } from './phy';
 
 /** Register offsets of the transceiver (32-bit registers). */
 export const TRX_REG = {
@@ -35,9 +42,9 @@ export const TRX_REG = {
   IRQ_STATUS: 0x0c,
   /** rw: TRX_IRQ_* that raise the interrupt line */
   IRQ_MASK: 0x10,
-  /** rw: channel page (a write retunes) */
+  /** rw: channel page: a write selects the page of the next CHANNEL write; reads the page the radio is tuned to */
   PAGE: 0x14,
-  /** rw: channel (a write retunes) */
+  /** rw: channel: a write tunes to (selected page, channel); reads the channel the radio is tuned to */
   CHANNEL: 0x18,
   /** rw: macPANId for the address filter (reset 0xffff) */
   PAN_ID: 0x1c,
@@ -73,7 +80,7 @@ export const TRX_CSMA_MAX_BE = 5;
 export const TRX_CSMA_MAX_BACKOFFS = 4;
 export const TRX_STATUS_RX_PENDING = 1 << 0;
 export const TRX_STATUS_TX_BUSY = 1 << 1;
-/** STATUS: the last PAGE/CHANNEL write named a channel this radio cannot tune to (ignored). */
+/** STATUS: the last PAGE/CHANNEL write named a page or channel this radio cannot tune to (refused: the radio, PAGE and CHANNEL are unchanged). */
 export const TRX_STATUS_BAD_CHANNEL = 1 << 2;
 export const TRX_IRQ_RX_DONE = 1 << 0;
 export const TRX_IRQ_TX_DONE = 1 << 1;
@@ -132,6 +139,11 @@ export interface TransceiverOptions {
 
 function modeled(page: number, channel: number): boolean {
   return Number.isInteger(page) && page >= 0 && page <= 31 && Number.isInteger(channel) && channel >= 0 && channel <= 255 && phyMode(page, channel) !== undefined;
+}
+
+/** A page with at least one channel this radio can tune to. */
+function pageModeled(page: number): boolean {
+  return phyModes().some((m) => m.page === page);
 }
 
 const u16 = (b: Uint8Array, at: number): number => b[at]! | (b[at + 1]! << 8);
@@ -226,8 +238,8 @@ export class Ieee802154Transceiver extends Device implements RadioListener, Radi
       { name: 'STATUS', offset: TRX_REG.STATUS, width: 4, access: 'ro', onRead: () => this.status() },
       { name: 'IRQ_STATUS', offset: TRX_REG.IRQ_STATUS, width: 4, access: 'w1c' },
       { name: 'IRQ_MASK', offset: TRX_REG.IRQ_MASK, width: 4, access: 'rw' },
-      { name: 'PAGE', offset: TRX_REG.PAGE, width: 4, access: 'rw', reset: page, onWrite: (_r, v) => this.tune(Number(v), 'page') },
-      { name: 'CHANNEL', offset: TRX_REG.CHANNEL, width: 4, access: 'rw', reset: channel, onWrite: (_r, v) => this.tune(Number(v), 'channel') },
+      { name: 'PAGE', offset: TRX_REG.PAGE, width: 4, access: 'rw', reset: page, onWrite: (_r, v) => this.selectPage(Number(v)) },
+      { name: 'CHANNEL', offset: TRX_REG.CHANNEL, width: 4, access: 'rw', reset: channel, onWrite: (_r, v) => this.tune(Number(v)) },
       { name: 'PAN_ID', offset: TRX_REG.PAN_ID, width: 4, access: 'rw', reset: 0xffff },
       { name: 'SHORT_ADDR', offset: TRX_REG.SHORT_ADDR, width: 4, access: 'rw', reset: 0xffff },
       { name: 'EXT_ADDR_LO', offset: TRX_REG.EXT_ADDR_LO, width: 4, access: 'rw', reset: Number(ext & 0xffffffffn) },
@@ -318,29 +330,43 @@ export class Ieee802154Transceiver extends Device implements RadioListener, Radi
     if (bits & this.reg('IRQ_MASK') && this.present && this.irq !== null) this.raiseIrq();
   }
 
-  /** A PAGE or CHANNEL write: retune, or keep the old channel when the pair is not one this radio can do. */
-  private tune(v: number, which: 'page' | 'channel'): void {
-    const page = which === 'page' ? v : this.tuned.page;
-    const channel = which === 'channel' ? v : this.tuned.channel;
-    if (!modeled(page, channel)) {
-      // a page write may be followed by the channel that makes the pair valid: remember it, do not tune yet
+  /** A PAGE write: selects the page of the next CHANNEL write (no retune), or is refused when no channel of that page exists here. */
+  private selectPage(page: number): void {
+    if (!pageModeled(page)) {
       this.badChannel = true;
-      if (which === 'page') this.pendingPage = page;
-      else if (this.pendingPage !== null && modeled(this.pendingPage, channel)) this.setTuned(this.pendingPage, channel);
-      return;
+      this.selectedPage = null;
+    } else {
+      this.badChannel = false;
+      this.selectedPage = page;
     }
-    this.setTuned(page, channel);
+    this.showTuned();
   }
 
-  private setTuned(page: number, channel: number): void {
+  /** A CHANNEL write: tunes to (selected page, channel) in one step, or is refused and the radio stays where it was. */
+  private tune(channel: number): void {
+    const page = this.selectedPage ?? this.tuned.page;
+    // the selection is consumed by this write, taken or refused
+    this.selectedPage = null;
+    if (!modeled(page, channel)) {
+      this.badChannel = true;
+      this.showTuned();
+      return;
+    }
     this.badChannel = false;
-    this.pendingPage = null;
     this.tuned = { page, channel };
+    this.showTuned();
     this.retuned();
   }
 
+  /** PAGE and CHANNEL hold the page and channel the radio is tuned to (a refused value does not stay readable). */
+  private showTuned(): void {
+    this.regs.reg('PAGE').value = this.tuned.page;
+    this.regs.reg('CHANNEL').value = this.tuned.channel;
+  }
+
   private tuned: { page: number; channel: number };
-  private pendingPage: number | null = null;
+  /** The page the last PAGE write selected, for the next CHANNEL write (null: the tuned page). */
+  private selectedPage: number | null = null;
 
   private retuned(): void {
     this.epoch++;
@@ -381,6 +407,9 @@ export class Ieee802154Transceiver extends Device implements RadioListener, Radi
     for (;;) {
       yield this.opTx;
       this.txRequested = false;
+      // a device reset aborts the transmission in progress: after one, this one no longer touches the radio's state
+      const resets = this.resets;
+      const aborted = () => this.resets !== resets;
       const mpdu = this.txBuffer!;
       const psdu = this.ctrl & TRX_CTRL_TX_AUTO_CRC ? appendFcs(mpdu) : mpdu;
       const symbol = symbolDurationNs(this.page, this.channel) || 16_000;
@@ -392,7 +421,7 @@ export class Ieee802154Transceiver extends Device implements RadioListener, Radi
         for (;;) {
           const periods = choose(2 ** be, `${this.name}: CSMA-CA backoff (BE ${be})`);
           yield* hw_wait_ns((periods * aUnitBackoffPeriod + 8) * symbol); // the backoff, then an 8-symbol CCA
-          if (!this.medium.busy(this.page, this.channel)) break;
+          if (aborted() || !this.medium.busy(this.page, this.channel)) break;
           nb++;
           be = Math.min(be + 1, TRX_CSMA_MAX_BE);
           if (nb > TRX_CSMA_MAX_BACKOFFS) {
@@ -401,6 +430,7 @@ export class Ieee802154Transceiver extends Device implements RadioListener, Radi
           }
         }
       }
+      if (aborted()) continue;
       if (this.accessFailure) {
         this.raise(TRX_IRQ_TX_DONE);
         continue;
@@ -409,8 +439,11 @@ export class Ieee802154Transceiver extends Device implements RadioListener, Radi
       this.transmitting = true;
       this.retuned();
       yield* hw_wait_ns(aTurnaroundTime * symbol);
+      if (aborted()) continue;
       yield* this.medium.transmit(this, psdu);
       this.txCount++;
+      // reset during the airtime: the medium still carries the frame to its end, the reset radio raises nothing
+      if (aborted()) continue;
       this.transmitting = false;
       this.retuned();
       this.raise(TRX_IRQ_TX_DONE);
@@ -427,8 +460,10 @@ export class Ieee802154Transceiver extends Device implements RadioListener, Radi
     this.fifo.length = 0;
     this.txBuffer = null;
     this.txRequested = false;
+    this.transmitting = false;
+    this.accessFailure = false;
     this.badChannel = false;
-    this.pendingPage = null;
+    this.selectedPage = null;
     this.tuned = { page: Number(this.regs.reg('PAGE').value), channel: Number(this.regs.reg('CHANNEL').value) };
     this.retuned();
   }

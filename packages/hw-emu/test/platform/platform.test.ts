@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   Cell, EIO, ETIMEDOUT, IRQ_HANDLED, IRQ_NONE, READ_ONCE, WRITE_ONCE, complete, defineScenario, explore, init_completion, irq_to_desc,
@@ -32,6 +33,41 @@ describe('register banks', () => {
     expect(b.read(0x8, 4)).toBe(0b101);
     expect(b.rejected).toBe(5);
   });
+  it('a narrow write to a w1c register clears only the 1 bits of the bytes it writes', () => {
+    const w1c = (reset: bigint) => new RegisterBank('irq', 0x8, [{ name: 'ISR', offset: 0, width: 8, access: 'w1c', allowNarrow: true, reset }]);
+    const b = w1c(0xff00_ff00_ff00_ff01n);
+    b.write(0, 1, 0x01);
+    expect(b.read(0, 8)).toBe(0xff00_ff00_ff00_ff00n);
+    b.write(2, 2, 0x0f00);
+    expect(b.read(0, 8)).toBe(0xff00_ff00_f000_ff00n);
+    b.write(4, 4, 0);
+    expect(b.read(0, 8)).toBe(0xff00_ff00_f000_ff00n);
+    // the property, against a byte-lane reference: lane i of the result is old & ~written where written, old elsewhere
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }), fc.constantFrom(1, 2, 4, 8), fc.nat(7), fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }), (old, size, lane, value) => {
+        const at = lane - (lane % size);
+        const bank = w1c(old);
+        const written = BigInt.asUintN(size * 8, value);
+        expect(bank.write(at, size as 1 | 2 | 4 | 8, size === 8 ? written : Number(written))).toBeUndefined();
+        let want = 0n;
+        for (let i = 0; i < 8; i++) {
+          const o = (old >> BigInt(i * 8)) & 0xffn;
+          const inWrite = i >= at && i < at + size;
+          const w = inWrite ? (written >> BigInt((i - at) * 8)) & 0xffn : 0n;
+          want |= (o & ~w) << BigInt(i * 8);
+        }
+        expect(bank.read(0, 8)).toBe(want);
+      }),
+      { seed: 0x1c1c, numRuns: 500 },
+    );
+  });
+  it('hands onWrite of a narrow w1c write the 1 bits it wrote, at their place in the register', () => {
+    const seen: (number | bigint)[] = [];
+    const b = new RegisterBank('irq', 0x4, [{ name: 'ISR', offset: 0, width: 4, access: 'w1c', allowNarrow: true, reset: 0xffff_ffff, onWrite: (_r, v) => void seen.push(v) }]);
+    b.write(2, 1, 0x81);
+    expect(seen).toEqual([0x0081_0000]);
+    expect(b.read(0, 4)).toBe(0xff7e_ffff);
+  });
   it('refuses a bad layout when built', () => {
     expect(() => new RegisterBank('x', 8, [{ name: 'A', offset: 2, width: 4 }])).toThrow(/not aligned/);
     expect(() => new RegisterBank('x', 8, [{ name: 'A', offset: 0, width: 4 }, { name: 'B', offset: 0, width: 2 }])).toThrow(/overlaps/);
@@ -55,6 +91,24 @@ describe('register banks', () => {
 });
 
 describe('device lifecycle', () => {
+  it('refuses a device with an IRQ line outside a scenario with a DeviceStateError that says why', () => {
+    let err: unknown;
+    try {
+      new Device('uart0', { irq: 4 });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(DeviceStateError);
+    expect((err as Error).message).toBe("uart0: a device with an IRQ line must be created inside a scenario's setup (no execution is running, so there is no interrupt controller for irq 4)");
+    // without a line there is nothing to wire: the device works anywhere
+    expect(new Device('rom').present).toBe(false);
+  });
+  it('refuses bad device options with a DeviceStateError', () => {
+    expect(() => new Device('')).toThrow(DeviceStateError);
+    expect(() => new Device('d', { irq: -1 })).toThrow(/irq -1 is not an interrupt number/);
+    expect(() => new Device('d', { irq: 1.5 })).toThrow(DeviceStateError);
+    expect(() => new Device('d', { trigger: 'rising' as 'edge' })).toThrow(/trigger must be 'edge' or 'level'/);
+  });
   it('probe, reset and remove in order; misuse is a typed error', () => {
     const r = explore(defineScenario({
       name: 'life',
@@ -173,6 +227,35 @@ describe('fault injection: each hook shows its effect to the driver', () => {
   it('spurious interrupt: the handler says IRQ_NONE and the line is counted unhandled', () => {
     const r = run({ spuriousIrq: true }, false);
     expect(r.outcomes).toContain('66 irqs=1 unhandled=1');
+  });
+  it('never injects more faults than its budget, even when another hook spends it while spuriousIrq waits', () => {
+    // a spurious-interrupt agent and a device that may drop its answer share a budget of one fault
+    const r = explore(defineScenario({
+      name: 'shared-budget',
+      description: 'two fault hooks, max 1',
+      variants: { only: { expect: 'holds' } },
+      setup(k) {
+        const faults = new FaultInjector({ spuriousIrq: true, drop: true, max: 1 });
+        k.boot('probe', () => request_irq(11, function* () {
+          return IRQ_NONE;
+        }, 0, 'shared', null));
+        k.agent('glitch', () => faults.spuriousIrq(11), { daemon: false });
+        k.agent('device', function* (): KGen {
+          yield* hw_wait_ns(1000);
+          faults.drop('answer');
+        }, { daemon: false });
+        k.outcome(() => faults.injected.map((f) => f.kind).join('+') || 'none');
+        k.atEnd('the budget holds', () => faults.injected.length <= 1 || `${faults.injected.length} faults injected with max 1`);
+      },
+    }), { strategy: 'dfs', continueAfterViolation: true, detectors: { races: false } });
+    expect(r.complete).toBe(true);
+    expect(r.verdict).toBe('holds');
+    expect([...r.outcomes].sort()).toEqual(['drop', 'none', 'spurious-irq']);
+  });
+  it('refuses a spuriousIrq count that is not a non-negative integer', () => {
+    const f = new FaultInjector({ spuriousIrq: true });
+    expect(() => f.spuriousIrq(7, -1).next()).toThrow(RangeError);
+    expect(() => f.spuriousIrq(7, 1.5).next()).toThrow(/times must be a non-negative integer/);
   });
   it('validates its plan', () => {
     expect(() => new FaultInjector({ max: -1 })).toThrow(/budget/);

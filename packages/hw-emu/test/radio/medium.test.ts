@@ -4,7 +4,8 @@ import {
 } from '@k/core-sync';
 import {
   BeaconNode, FaultInjector, appendFcs, Ieee802154Transceiver, RadioError, RadioMedium, TRX_CTRL_AUTO_CRC_CHECK, TRX_CTRL_PROMISCUOUS,
-  TRX_CTRL_RX_ON, TRX_CTRL_TX_AUTO_CRC, TRX_IRQ_RX_DONE, TRX_IRQ_TX_DONE, TRX_REG, TRX_STATUS_BAD_CHANNEL, TRX_TX_START,
+  TRX_CTRL_RX_ON, TRX_CTRL_TX_AUTO_CRC, TRX_IRQ_RX_DONE, TRX_IRQ_TX_DONE, TRX_REG, TRX_STATUS_BAD_CHANNEL, TRX_STATUS_TX_BUSY, TRX_TX_START,
+  hw_wait_ns,
   beaconIntervalNs, crc_ccitt, frameAirtimeNs, linkQuality, readl, writel, type RadioMediumOptions, type TrxRxFrame,
 } from '../../src/index';
 
@@ -226,6 +227,36 @@ describe('the radio medium', () => {
     }), { budget: 1 });
     expect(r.counterexample?.message).toMatch(/PSDU is 1\.\.127 octets, got 128/);
   });
+
+  it('accepts beacon and superframe orders the standard allows and refuses the others with a RadioError', () => {
+    const m = new RadioMedium();
+    const node = (beaconOrder: number, superframeOrder: number) => () =>
+      new BeaconNode(m, { name: 'c', position: { x: 0, y: 0 }, txPowerDbm: 0, page: 0, channel: 11, beaconOrder, superframeOrder, frame: new Uint8Array(3) });
+    // 0 <= SO <= BO <= 14, SO 15 (no active period) with any BO, BO 15 only with SO 15
+    for (const [bo, so] of [[0, 0], [14, 0], [14, 14], [6, 15], [15, 15]] as const) expect(node(bo, so)).not.toThrow();
+    expect(node(15, 3)).toThrow(RadioError);
+    expect(node(15, 14)).toThrow(/beaconOrder 15 \(no periodic beacon\) needs superframeOrder 15, got 14/);
+    expect(node(15, 0)).toThrow(RadioError);
+    expect(node(3, 4)).toThrow(/superframeOrder must be 0\.\.beaconOrder or 15, got 4/);
+    expect(node(16, 16)).toThrow(/beaconOrder must be 0\.\.15/);
+  });
+
+  it('refuses a beacon count that is not a non-negative integer, and sends none for count 0', () => {
+    const m = new RadioMedium();
+    const node = (count: number) => () =>
+      new BeaconNode(m, { name: 'c', position: { x: 0, y: 0 }, txPowerDbm: 0, page: 0, channel: 11, beaconOrder: 0, superframeOrder: 0, frame: new Uint8Array(3), count });
+    expect(node(-1)).toThrow(/count must be a non-negative integer/);
+    expect(node(1.5)).toThrow(RadioError);
+    expect(node(Number.NaN)).toThrow(RadioError);
+    expect(node(Infinity)).toThrow(RadioError);
+    expect(() => new BeaconNode(m, { name: 'c', position: { x: 0, y: 0 }, txPowerDbm: 0, page: 0, channel: 11, beaconOrder: 0, superframeOrder: 0, frame: 'beacon' as unknown as Uint8Array })).toThrow(/frame must be a Uint8Array/);
+    let none!: BeaconNode;
+    run((k, r) => {
+      none = new BeaconNode(r.medium, { name: 'quiet', position: { x: 0, y: 0 }, txPowerDbm: 0, page: 0, channel: 11, beaconOrder: 0, superframeOrder: 0, frame: (s) => beaconMpdu(s), count: 0 });
+      none.start(k);
+    });
+    expect(none.sent).toEqual([]);
+  });
 });
 
 describe('the transceiver', () => {
@@ -287,5 +318,99 @@ describe('the transceiver', () => {
     });
     expect(status & TRX_STATUS_BAD_CHANNEL).toBeTruthy();
     expect(rig.trx.channel).toBe(11);
+  });
+
+  it('tunes PAGE 2 then CHANNEL 5 to page 2 channel 5 in one step, and hears a node there', () => {
+    let regs: number[] = [];
+    const rig = run((k, r) => {
+      // from page 0 channel 11: (2, 11) does not exist and (0, 5) does, but neither is ever tuned
+      k.boot('set_channel', function* () {
+        yield* writel(2, r.trx.regs, TRX_REG.PAGE);
+        yield* writel(5, r.trx.regs, TRX_REG.CHANNEL);
+        regs = [yield* readl(r.trx.regs, TRX_REG.PAGE), yield* readl(r.trx.regs, TRX_REG.CHANNEL), (yield* readl(r.trx.regs, TRX_REG.STATUS)) & TRX_STATUS_BAD_CHANNEL];
+      });
+      new BeaconNode(r.medium, { name: 'sub-ghz', position: { x: 0, y: 0 }, txPowerDbm: 0, page: 2, channel: 5, beaconOrder: 0, superframeOrder: 0, frame: (s) => beaconMpdu(s), count: 1, firstBeaconNs: 1_000_000 }).start(k);
+    });
+    expect(regs).toEqual([2, 5, 0]);
+    expect([rig.trx.page, rig.trx.channel]).toEqual([2, 5]);
+    expect(rig.trx.tuneLog.map((e) => [e.page, e.channel])).not.toContainEqual([0, 5]);
+    expect(rig.got.map((f) => [f.page, f.channel])).toEqual([[2, 5]]);
+  });
+
+  it('keeps the page a PAGE write selects for the next CHANNEL write and does not retune before it', () => {
+    const seen: number[][] = [];
+    const rig = run((k, r) => {
+      k.boot('page-first', function* () {
+        yield* writel(1, r.trx.regs, TRX_REG.PAGE);
+        seen.push([yield* readl(r.trx.regs, TRX_REG.PAGE), r.trx.page, r.trx.channel]);
+        yield* writel(3, r.trx.regs, TRX_REG.CHANNEL);
+        seen.push([yield* readl(r.trx.regs, TRX_REG.PAGE), r.trx.page, r.trx.channel]);
+        // a CHANNEL write with no PAGE write before it stays on the tuned page
+        yield* writel(7, r.trx.regs, TRX_REG.CHANNEL);
+        seen.push([yield* readl(r.trx.regs, TRX_REG.PAGE), r.trx.page, r.trx.channel]);
+      });
+    });
+    expect(seen).toEqual([[0, 0, 11], [1, 1, 3], [1, 1, 7]]);
+    expect(rig.trx.tuneLog.map((e) => [e.page, e.channel])).not.toContainEqual([1, 11]);
+  });
+
+  it('reads back the page and channel it is tuned to after a refused PAGE or CHANNEL write', () => {
+    const seen: number[][] = [];
+    const rig = run((k, r) => {
+      const look = function* (): KGen<number[]> {
+        const st = yield* readl(r.trx.regs, TRX_REG.STATUS);
+        return [yield* readl(r.trx.regs, TRX_REG.PAGE), yield* readl(r.trx.regs, TRX_REG.CHANNEL), st & TRX_STATUS_BAD_CHANNEL ? 1 : 0, r.trx.page, r.trx.channel];
+      };
+      k.boot('refusals', function* () {
+        yield* writel(27, r.trx.regs, TRX_REG.CHANNEL); // no channel 27 on any page
+        seen.push(yield* look());
+        yield* writel(9, r.trx.regs, TRX_REG.PAGE); // page 9: no channel this radio has
+        seen.push(yield* look());
+        yield* writel(12, r.trx.regs, TRX_REG.CHANNEL); // the refused page is not kept: page 0 channel 12
+        seen.push(yield* look());
+        yield* writel(2, r.trx.regs, TRX_REG.PAGE);
+        yield* writel(12, r.trx.regs, TRX_REG.CHANNEL); // page 2 has channels 0-10: refused, the radio stays on (0, 12)
+        seen.push(yield* look());
+        yield* writel(5, r.trx.regs, TRX_REG.CHANNEL); // the refused write consumed the selection: page 0 channel 5
+        seen.push(yield* look());
+      });
+    });
+    expect(seen).toEqual([
+      [0, 11, 1, 0, 11],
+      [0, 11, 1, 0, 11],
+      [0, 12, 0, 0, 12],
+      [0, 12, 1, 0, 12],
+      [0, 5, 0, 0, 5],
+    ]);
+    // the device's own view of the registers agrees
+    expect([rig.trx.regs.reg('PAGE').value, rig.trx.regs.reg('CHANNEL').value]).toEqual([0, 5]);
+  });
+
+  it('a reset during a transmission clears TX_BUSY at once, raises no TX_DONE for it, and lets the receiver listen again', () => {
+    let tx!: Ieee802154Transceiver;
+    const after: { busy: number; rxOn: boolean } = { busy: -1, rxOn: false };
+    let irqStatusAtEnd = -1;
+    run((k, r) => {
+      tx = new Ieee802154Transceiver('trx1', r.medium, { irq: 6, position: { x: 0, y: 0 } });
+      tx.start(k);
+      k.boot('send', function* () {
+        yield* tx.writeTxFrame(beaconMpdu(9, 0xffff));
+        yield* writel(TRX_TX_START, tx.regs, TRX_REG.TX_CMD);
+      });
+      k.agent('resetter', function* (): KGen {
+        // wait until the frame is on air (after the CSMA-CA backoff the explorer picked and the turnaround)
+        while (tx.medium.framesOnAir.length === 0) yield* hw_wait_ns(10_000);
+        tx.reset();
+        after.busy = (tx.regs.read(TRX_REG.STATUS, 4) as number) & TRX_STATUS_TX_BUSY;
+        tx.regs.write(TRX_REG.CTRL, 4, TRX_CTRL_RX_ON);
+        after.rxOn = tx.rxOn;
+        yield* hw_wait_ns(2_000_000);
+        irqStatusAtEnd = tx.regs.read(TRX_REG.IRQ_STATUS, 4) as number;
+      }, { daemon: false });
+    });
+    expect(after).toEqual({ busy: 0, rxOn: true });
+    expect(irqStatusAtEnd).toBe(0);
+    // the frame the medium already carried still reached its end (the medium cannot cut a frame short)
+    expect(tx.txCount).toBe(1);
   });
 });
