@@ -77,5 +77,5 @@ async function scale(s: Scenario<'run'>, strategy: 'random' | 'dpor', budget: nu
   }
   bench(`${strategy}-${s.name}-speedup-2-workers`, Math.round((times[0]! / times[1]!) * 100) / 100, 'x');
 }
-await scale(scaling.random, 'random', 20_000);
+await scale(scaling.random, 'random', 60_000);
 await scale(scaling.dpor, 'dpor', 100_000);

@@ -142,7 +142,7 @@ export const programs: readonly BenchProgram[] = [
 ];
 
 /** The programs the scaling benchmark runs on worker threads (which import this module and find them by name). */
-export const scaling = { random: philosophers(5), dpor: philosophers(4) } as const;
+export const scaling = { random: philosophers(5), dpor: philosophers(5) } as const;
 
 /** Every scenario of this module, for workers. */
 export const scenarios: readonly Scenario<'run'>[] = [...programs.map((p) => p.scenario), scaling.random, scaling.dpor];
