@@ -1,4 +1,7 @@
-import { defineScenario, explore, type ExploreOptions, type ExploreReport, type KGen, type Scenario, type World } from '../src/index';
+import {
+  Cell, INIT_DELAYED_WORK, alloc_workqueue, cancel_delayed_work, defineScenario, explore, jiffies, queue_delayed_work,
+  type ExploreOptions, type ExploreReport, type KGen, type Scenario, type World,
+} from '../src/index';
 
 /** A one-variant scenario from a setup function, for tests. */
 export function scenario(name: string, setup: (k: World) => void, defaults: Scenario['defaults'] = {}): Scenario<'only'> {
@@ -31,4 +34,20 @@ export function run1<T>(fn: () => KGen<T>, o: ExploreOptions = {}): T {
   }), { budget: 1, ...o });
   if (r.counterexample) throw new Error(`${r.counterexample.kind}: ${r.counterexample.message}`);
   return out as T;
+}
+
+/** A delayed work queued for 3 jiffies and cancelled at once: the outcome is `cancelled:ranAt`. */
+export function delayedCancel(): Scenario<'only'> {
+  return scenario('delayed', (k) => {
+    const ranAt = new Cell(-1, 'ranAt');
+    const wq = alloc_workqueue('wq');
+    const dw = INIT_DELAYED_WORK(function* () {
+      yield* ranAt.write(jiffies());
+    });
+    k.spawn('A', function* () {
+      yield* queue_delayed_work(wq, dw, 3);
+      const c = yield* cancel_delayed_work(dw);
+      k.outcome(() => `${c}:${ranAt.peek()}`);
+    });
+  });
 }

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
-  Cell, INIT_DELAYED_WORK, INIT_WORK, alloc_ordered_workqueue, alloc_workqueue, cancel_delayed_work, cancel_work_sync, del_timer, del_timer_sync,
-  flush_work, in_softirq, in_task, jiffies, jiffies_to_msecs, kassert, mod_timer, msecs_to_jiffies, msleep, nsecs_to_jiffies, queue_delayed_work,
+  Cell, INIT_WORK, alloc_ordered_workqueue, alloc_workqueue, cancel_work_sync, del_timer, del_timer_sync,
+  flush_work, in_softirq, in_task, jiffies, jiffies_to_msecs, kassert, mod_timer, msecs_to_jiffies, msleep, nsecs_to_jiffies,
   queue_work, timer_pending, timer_setup, usecs_to_jiffies, ktime_get, ndelay, DEFINE_SPINLOCK, spin_lock, spin_unlock, lock_stat,
   hrtimer_setup, hrtimer_start, HRTIMER_NORESTART, in_hardirq, explore, type KGen,
 } from '../src/index';
-import { dfs, random, run1, scenario } from './helpers';
+import { delayedCancel, dfs, random, run1, scenario } from './helpers';
 
 describe('jiffies conversions round as the kernel does', () => {
   it('msecs_to_jiffies rounds up at HZ=250, 300 and 1000', () => {
@@ -171,18 +171,7 @@ describe('workqueues', () => {
     expect(r.verdict).toBe('holds');
   });
   it('delayed work runs after its delay; cancel_delayed_work before then returns true and it never runs', () => {
-    const r = dfs(scenario('delayed', (k) => {
-      const ranAt = new Cell(-1, 'ranAt');
-      const wq = alloc_workqueue('wq');
-      const dw = INIT_DELAYED_WORK(function* () {
-        yield* ranAt.write(jiffies());
-      });
-      k.spawn('A', function* () {
-        yield* queue_delayed_work(wq, dw, 3);
-        const c = yield* cancel_delayed_work(dw);
-        k.outcome(() => `${c}:${ranAt.peek()}`);
-      });
-    }));
+    const r = dfs(delayedCancel());
     expect(r.verdict).toBe('holds');
     expect(r.outcomes).toEqual(['false:3', 'true:-1']);
   });

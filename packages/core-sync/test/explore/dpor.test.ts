@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  Cell, DEFINE_SPINLOCK, INIT_DELAYED_WORK, READ_ONCE, WRITE_ONCE, alloc_workqueue, cancel_delayed_work, countTraces, explore, jiffies,
-  queue_delayed_work, spin_lock, spin_unlock,
+  Cell, DEFINE_SPINLOCK, READ_ONCE, WRITE_ONCE, countTraces, explore,
+  spin_lock, spin_unlock,
 } from '../../src/index';
 import { patterns } from '../../src/scenarios';
-import { scenario } from '../helpers';
+import { delayedCancel, scenario } from '../helpers';
 import { dporTraces, programArb, programScenario } from './programs';
 
 function readers(n: number) {
@@ -99,18 +99,7 @@ describe('dpor', () => {
   });
 
   it('sees that cancelling a delayed work races with time advancing to its timer', () => {
-    const s = scenario('delayed', (k) => {
-      const ranAt = new Cell(-1, 'ranAt');
-      const wq = alloc_workqueue('wq');
-      const dw = INIT_DELAYED_WORK(function* () {
-        yield* ranAt.write(jiffies());
-      });
-      k.spawn('A', function* () {
-        yield* queue_delayed_work(wq, dw, 3);
-        const c = yield* cancel_delayed_work(dw);
-        k.outcome(() => `${c}:${ranAt.peek()}`);
-      });
-    });
+    const s = delayedCancel();
     expect(explore(s, { strategy: 'dpor', budget: 1000 }).outcomes).toEqual(['false:3', 'true:-1']);
   });
 
