@@ -2,19 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main, type Io } from '../src/index';
+import { k } from './capture';
 
-function capture(): Io & { lines: string[]; errors: string[] } {
-  const lines: string[] = [];
-  const errors: string[] = [];
-  return { lines, errors, tty: false, out: (l) => void lines.push(l), err: (l) => void errors.push(l) };
-}
 
-async function k(...args: string[]): Promise<{ code: number; out: string[]; err: string }> {
-  const io = capture();
-  const code = await main(args, io);
-  return { code, out: io.lines, err: io.errors.join('\n') };
-}
 
 describe('k a64', () => {
   it('disassembles words given with or without 0x, one line per word, in llvm-mc syntax', async () => {

@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { main, type Io } from '../src/index';
+import { main } from '../src/index';
+import { capture } from './capture';
 
-function capture(): Io & { lines: string[]; errors: string[] } {
-  const lines: string[] = [];
-  const errors: string[] = [];
-  return { lines, errors, tty: false, out: (l) => void lines.push(l), err: (l) => void errors.push(l) };
-}
 
 describe('k', () => {
   it('prints its version', async () => {

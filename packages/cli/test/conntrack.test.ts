@@ -2,13 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main, type Io } from '../src/index';
+import { main } from '../src/index';
+import { capture } from './capture';
 
-function capture(): Io & { lines: string[]; errors: string[] } {
-  const lines: string[] = [];
-  const errors: string[] = [];
-  return { lines, errors, tty: false, out: (l) => void lines.push(l), err: (l) => void errors.push(l) };
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'k-cli-ct-'));
 const trace = join(dir, 'ftp.json');

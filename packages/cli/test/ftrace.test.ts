@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { main, type Io } from '../src/index';
+import { k } from './capture';
 
-function capture(): Io & { lines: string[]; errors: string[] } {
-  const lines: string[] = [];
-  const errors: string[] = [];
-  return { lines, errors, tty: false, out: (l) => void lines.push(l), err: (l) => void errors.push(l) };
-}
 
-async function k(...args: string[]): Promise<{ code: number; out: string[]; err: string }> {
-  const io = capture();
-  const code = await main(args, io);
-  return { code, out: io.lines, err: io.errors.join('\n') };
-}
 
 describe('k ftrace', () => {
   it('prints the function tracer\'s trace file: header, then one line per call with its parent', async () => {

@@ -2,13 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main, type Io } from '../src/index';
+import { k as run } from './capture';
 
-function capture(): Io & { lines: string[]; errors: string[] } {
-  const lines: string[] = [];
-  const errors: string[] = [];
-  return { lines, errors, tty: false, out: (l) => void lines.push(l), err: (l) => void errors.push(l) };
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'k-landlock-cli-'));
 function policyFile(policy: unknown, name = 'policy.json'): string {
@@ -18,11 +13,6 @@ function policyFile(policy: unknown, name = 'policy.json'): string {
 }
 const ISSUE = policyFile({ layers: [{ handledAccessNet: ['bind_tcp', 'connect_tcp'], rules: [{ port: 8080, allowedAccess: ['bind_tcp'] }] }] });
 
-async function run(...argv: string[]) {
-  const io = capture();
-  const code = await main(argv, io);
-  return { code, out: io.lines, err: io.errors.join('\n') };
-}
 
 describe('k landlock check', () => {
   it('answers allowed for a bind the policy allows', async () => {

@@ -2,13 +2,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main, type Io } from '../src/index';
+import { main } from '../src/index';
+import { capture } from './capture';
 
-function capture(): Io & { text: () => string; errors: string[] } {
-  const lines: string[] = [];
-  const errors: string[] = [];
-  return { errors, tty: false, out: (l) => void lines.push(l), err: (l) => void errors.push(l), text: () => lines.join('\n') };
-}
 
 const MP = (result: string, w: string, r: string): string =>
   `C MP\n\n(*\n * Result: ${result}\n *)\n\n{}\n\nP0(int *buf, int *flag)\n{\n${w}\n}\n\nP1(int *buf, int *flag)\n{\n\tint r0;\n\tint r1;\n${r}\n}\n\nexists (1:r0=1 /\\ 1:r1=0)\n`;

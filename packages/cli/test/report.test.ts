@@ -3,13 +3,9 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main, type Io } from '../src/index';
+import { main } from '../src/index';
+import { capture } from './capture';
 
-function capture(): Io & { lines: string[]; errors: string[] } {
-  const lines: string[] = [];
-  const errors: string[] = [];
-  return { lines, errors, tty: false, out: (l) => void lines.push(l), err: (l) => void errors.push(l) };
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'k-report-'));
 const html = join(dir, 'report.html');

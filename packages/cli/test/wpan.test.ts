@@ -4,14 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readPcap } from '@k/hw-emu';
-import { main, type Io } from '../src/index';
+import { main } from '../src/index';
+import { capture } from './capture';
 import { parseChannels } from '../src/internal/wpan';
 
-function capture(): Io & { lines: string[]; errors: string[] } {
-  const lines: string[] = [];
-  const errors: string[] = [];
-  return { lines, errors, tty: false, out: (l) => void lines.push(l), err: (l) => void errors.push(l) };
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'k-cli-wpan-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
