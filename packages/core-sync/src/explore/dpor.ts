@@ -62,7 +62,7 @@ interface PNode {
   done: SleepEntry[];
   /** footprint of the current context over its data variants explored at this node */
   variantFp: Fp | null;
-  /** in the exhaustive top of a split search (no reduction there) */
+  /** in the top of a split search: it branches on every context that does not sleep (no wakeup trees there) */
   top: boolean;
 }
 
@@ -113,7 +113,7 @@ export interface DporStats {
   readonly pruned: number;
 }
 
-/** How the search is split between shards or workers (`top` branching steps explored exhaustively). */
+/** How the search is split between shards or workers (`top` branching steps that every part explores, with sleep sets only). */
 export interface SearchSplit {
   readonly top: number;
   owns(prefix: string): boolean;
@@ -404,7 +404,7 @@ class DporRun implements StepObserver {
     const k = this.events.length;
     if (this.last !== null) this.settle(this.last, en, false);
     const path = this.path;
-    // the exhaustive top of a split search ends here: is this subtree ours?
+    // the top of a split search ends here: is this subtree ours?
     const split = this.st.split;
     if (split !== null && !this.topDone && this.branching >= split.top) {
       this.topDone = true;
@@ -458,7 +458,7 @@ class DporRun implements StepObserver {
         if (a < 0) return this.blocked(en);
         node.cur = { actor: a, data: [], fp: UNKNOWN_FP };
         if (top) {
-          // the exhaustive top of a split search: every context that does not sleep is a branch
+          // the top of a split search: every context that does not sleep is a branch
           const asleep = (x: number) => node!.sleep.some((e) => e.actor === x);
           for (const o of en) if (o !== a && !asleep(o)) node.pending.push({ br: { actor: o, data: [], fp: UNKNOWN_FP }, kids: [] });
         }
@@ -698,7 +698,7 @@ class DporRun implements StepObserver {
         if (term.some((a) => a !== t.actor) || events.some((e) => e.actor !== t.actor && !this.keepsAlive(e.actor))) t.fp.global = true;
       }
     }
-    // a split search whose execution ended inside the exhaustive top
+    // a split search whose execution ended inside the top
     const split = this.st.split;
     if (split !== null && !this.topDone && !split.owns(this.prefixKey(m))) {
       this.skipped = true;

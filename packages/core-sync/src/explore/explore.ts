@@ -53,8 +53,8 @@ export interface ExploreOptions {
   readonly shrink?: boolean;
   /**
    * run part `index` of `count` (1-based) of the search (K_SHARD, `i/n`): random and pct
-   * take every count-th execution, dfs and dpor explore the first branching steps
-   * exhaustively and take the subtrees below them by a hash of their prefix. The
+   * take every count-th execution, dfs and dpor explore the first branching steps in every shard
+   * (dpor with sleep sets) and take the subtrees below them by a hash of their prefix. The
    * shards' executions together are the unsharded search (for dpor: its traces). A dpor
    * shard searches each of its subtrees afresh, without the sleep sets of the branches above
    * the split, so the shards overlap: together they run several times the executions of the
@@ -157,7 +157,7 @@ function checkShard(sh: Shard): void {
   }
 }
 
-/** Branching steps explored exhaustively above the split of a sharded dfs or dpor search. */
+/** Branching steps every part explores above the split of a sharded dfs or dpor search. */
 export function splitDepth(count: number): number {
   return count <= 1 ? 0 : Math.ceil(Math.log2(count));
 }
